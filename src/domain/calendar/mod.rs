@@ -1,0 +1,1 @@
+//! Business-day calendars. SKELETON: the calendars helper fills this in.

@@ -1,0 +1,1 @@
+//! Execution and collection dates. SKELETON: the calendars helper fills this in.

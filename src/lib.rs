@@ -1,0 +1,13 @@
+//! bankgate: a bank-connectivity gateway.
+//!
+//! # Layout
+//! - [`domain`]: money, identifiers, schemes, calendars, payment and mandate state machines (pure).
+//! - [`intake`]: instruction files (JSON, NDJSON, CSV) parsed into validated instructions.
+//! - [`config`]: the TOML configuration with `BANKGATE__` environment overrides.
+//! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod intake;

@@ -2,7 +2,8 @@
 //!
 //! SKELETON: the schemes helper fills in the catalogue; the signatures are the contract.
 
-use super::account::{AccountIdentifier, RoutingIdentifier};
+use super::account::{AccountIdentifierKind, RoutingKind};
+use super::country::CountryCode;
 use super::money::Amount;
 use super::rule::FieldViolation;
 use crate::named_enum;
@@ -37,9 +38,14 @@ pub enum SchemeKind {
 #[derive(Debug, Clone, Copy)]
 pub struct SchemeCandidate<'a> {
     pub amount: Amount,
-    /// The counterparty's account (creditor for credit transfers, debtor for direct debits).
-    pub counterparty_account: Option<&'a AccountIdentifier>,
-    pub counterparty_routing: &'a [RoutingIdentifier],
+    /// Kind of the counterparty's account (creditor for credit transfers, debtor for
+    /// direct debits); `None` when the instruction names no account (e.g. a collection
+    /// that takes the debtor's account from its mandate).
+    pub counterparty_account: Option<AccountIdentifierKind>,
+    /// Country of the counterparty's account, where the identifier tells.
+    pub counterparty_country: Option<CountryCode>,
+    /// Kinds of the routing identifiers given for the counterparty's bank.
+    pub counterparty_routing: &'a [RoutingKind],
 }
 
 impl Scheme {

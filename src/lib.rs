@@ -4,10 +4,12 @@
 //! - [`domain`]: money, identifiers, schemes, calendars, payment and mandate state machines (pure).
 //! - [`intake`]: instruction files (JSON, NDJSON, CSV) parsed into validated instructions.
 //! - [`config`]: the TOML configuration with `BANKGATE__` environment overrides.
+//! - [`fields`]: reading loosely-typed trees field by field, collecting every problem.
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod fields;
 pub mod intake;

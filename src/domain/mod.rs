@@ -12,3 +12,5 @@ pub mod payment;
 pub mod rule;
 pub mod scheme;
 pub mod timing;
+pub mod instruction;
+pub mod remittance;

@@ -107,11 +107,7 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
         }
         _ => root.problem(
             "accounts",
-            RuleViolation::new(
-                "config.accounts",
-                "at least one [[accounts]] table",
-                "none",
-            ),
+            RuleViolation::new("config.accounts", "at least one [[accounts]] table", "none"),
         ),
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -189,7 +185,8 @@ fn read_account(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Acc
 pub fn parse_name_key(s: &str) -> Result<String, RuleViolation> {
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
         && s.as_bytes()[0].is_ascii_alphanumeric();
     if ok {
         Ok(s.to_owned())

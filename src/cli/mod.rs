@@ -17,7 +17,11 @@ pub const EXIT_NO_INPUT: u8 = 66;
 pub const EXIT_CONFIG: u8 = 78;
 
 #[derive(Debug, Parser)]
-#[command(name = "bankgate", version, about = "Bank-connectivity gateway: instruction files to ISO 20022 over SFTP")]
+#[command(
+    name = "bankgate",
+    version,
+    about = "Bank-connectivity gateway: instruction files to ISO 20022 over SFTP"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

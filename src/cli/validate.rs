@@ -23,7 +23,12 @@ pub fn run(config: &Path, files: &[PathBuf], as_json: bool) -> anyhow::Result<u8
             }
         };
         let name = path.display().to_string();
-        reports.push(intake::read_file(&name, &bytes, &accounts, Limits::default()));
+        reports.push(intake::read_file(
+            &name,
+            &bytes,
+            &accounts,
+            Limits::default(),
+        ));
     }
     if as_json {
         println!("{}", serde_json::to_string_pretty(&to_json(&reports))?);
@@ -93,7 +98,11 @@ fn print_table(reports: &[FileReport]) {
             print_problem(problem);
         }
         for record in &report.records {
-            let verdict = if record.outcome.is_ok() { "ok" } else { "invalid" };
+            let verdict = if record.outcome.is_ok() {
+                "ok"
+            } else {
+                "invalid"
+            };
             println!(
                 "{:<40} {:<10} {:<21} {:<36} {verdict}",
                 report.file,

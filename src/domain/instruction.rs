@@ -107,7 +107,11 @@ impl fmt::Display for MandateId {
 /// Checks a free-text field: not blank, at most `max` characters, no control characters.
 pub fn check_text(text: &str, max: usize) -> Result<String, RuleViolation> {
     if text.trim().is_empty() {
-        return Err(RuleViolation::new("text.empty", "a non-blank text", "a blank text"));
+        return Err(RuleViolation::new(
+            "text.empty",
+            "a non-blank text",
+            "a blank text",
+        ));
     }
     let len = text.chars().count();
     if len > max {

@@ -6,11 +6,11 @@
 pub mod account;
 pub mod calendar;
 pub mod country;
+pub mod instruction;
 pub mod mandate;
 pub mod money;
 pub mod payment;
+pub mod remittance;
 pub mod rule;
 pub mod scheme;
 pub mod timing;
-pub mod instruction;
-pub mod remittance;

@@ -132,7 +132,10 @@ mod tests {
             Err("reference.length")
         );
         assert!(Remittance::unstructured(&"ä".repeat(140)).is_ok());
-        assert_eq!(Remittance::unstructured(" ").map_err(|e| e.rule), Err("reference.empty"));
+        assert_eq!(
+            Remittance::unstructured(" ").map_err(|e| e.rule),
+            Err("reference.empty")
+        );
         assert_eq!(
             Remittance::unstructured("a\nb").map_err(|e| e.rule),
             Err("reference.characters")

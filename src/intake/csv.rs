@@ -104,7 +104,11 @@ pub fn split(text: &str) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolati
                 ),
             ));
         }
-        if columns.iter().flatten().any(|c| Some(*c) == path.map(String::as_str)) {
+        if columns
+            .iter()
+            .flatten()
+            .any(|c| Some(*c) == path.map(String::as_str))
+        {
             problems.push((
                 Location::Line(1),
                 FieldViolation::new(
@@ -182,7 +186,11 @@ fn insert(root: &mut Value, path: &str, value: Value) {
 fn csv_problem(field: &str, e: &csv::Error) -> FieldViolation {
     FieldViolation::new(
         field,
-        RuleViolation::new("csv.syntax", "well-formed CSV with one cell per header column", e.to_string()),
+        RuleViolation::new(
+            "csv.syntax",
+            "well-formed CSV with one cell per header column",
+            e.to_string(),
+        ),
     )
 }
 
@@ -195,8 +203,14 @@ mod tests {
         let check = |path: &str, column: &str| assert_eq!(column_for(path), column);
         check("type", "type");
         check("counterparty.account.number", "counterparty_account_number");
-        check("counterparty.routing[0].value", "counterparty_routing_value");
-        check("counterparty.routing[1].type", "counterparty_routing_2_type");
+        check(
+            "counterparty.routing[0].value",
+            "counterparty_routing_value",
+        );
+        check(
+            "counterparty.routing[1].type",
+            "counterparty_routing_2_type",
+        );
         check("reference.structured", "reference_structured");
     }
 

@@ -43,7 +43,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn from_field(file: &str, location: Location, id: Option<&str>, problem: FieldViolation) -> Self {
+    pub fn from_field(
+        file: &str,
+        location: Location,
+        id: Option<&str>,
+        problem: FieldViolation,
+    ) -> Self {
         Self {
             file: file.to_owned(),
             location,

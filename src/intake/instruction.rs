@@ -61,7 +61,10 @@ impl AccountBook {
             known.sort_unstable();
             RuleViolation::new(
                 "account.unknown",
-                format!("an account id from the configuration ({})", known.join(", ")),
+                format!(
+                    "an account id from the configuration ({})",
+                    known.join(", ")
+                ),
                 id,
             )
         })
@@ -108,7 +111,11 @@ pub fn read_record(value: &Value, accounts: &AccountBook) -> Record {
             return Record {
                 kind,
                 key,
-                outcome: Err(f.finish().into_iter().filter(|p| p.field == "type").collect()),
+                outcome: Err(f
+                    .finish()
+                    .into_iter()
+                    .filter(|p| p.field == "type")
+                    .collect()),
             };
         }
     };
@@ -195,7 +202,10 @@ fn read_mandate(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<Instructio
         party
     });
     if let (Some(scheme), Some(debtor)) = (scheme, &debtor) {
-        let sepa = matches!(scheme, Scheme::SepaDirectDebitCore | Scheme::SepaDirectDebitB2b);
+        let sepa = matches!(
+            scheme,
+            Scheme::SepaDirectDebitCore | Scheme::SepaDirectDebitB2b
+        );
         if sepa && debtor.account.kind() != AccountIdentifierKind::Iban {
             f.problem(
                 "debtor.account.type",
@@ -402,7 +412,11 @@ fn read_address(f: &mut Fields<'_>) -> Option<PostalAddress> {
 
 fn read_account(f: &mut Fields<'_>) -> Option<AccountIdentifier> {
     let kind = f.parsed("type", true, str::parse::<AccountIdentifierKind>);
-    let country = f.parsed("country", kind == Some(AccountIdentifierKind::Number), CountryCode::parse);
+    let country = f.parsed(
+        "country",
+        kind == Some(AccountIdentifierKind::Number),
+        CountryCode::parse,
+    );
     let number = f.text("number", true)?;
     match AccountIdentifier::parse(kind?, number, country) {
         Ok(account) => Some(account),

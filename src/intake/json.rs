@@ -7,7 +7,10 @@ use crate::domain::rule::{FieldViolation, RuleViolation};
 
 /// Splits a JSON document into records, each with its location; syntax errors become
 /// problems at their line. `ndjson` forces line-by-line reading.
-pub fn split(text: &str, ndjson: bool) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolation)>) {
+pub fn split(
+    text: &str,
+    ndjson: bool,
+) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolation)>) {
     if text.trim_start().starts_with('[') && !ndjson {
         return match serde_json::from_str::<Value>(text) {
             Ok(Value::Array(items)) => (

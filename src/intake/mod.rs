@@ -132,7 +132,11 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             report.file_problems.push(Diagnostic {
                 location: Location::Line(line as u64),
                 ..file_problem(
@@ -171,9 +175,14 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
     }
     let mut first_seen: HashMap<(u8, String), Location> = HashMap::new();
     for (location, value) in records {
-        report
-            .records
-            .push(read_one(name, location, &value, accounts, format, &mut first_seen));
+        report.records.push(read_one(
+            name,
+            location,
+            &value,
+            accounts,
+            format,
+            &mut first_seen,
+        ));
     }
     report
 }

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod calendar;
 pub mod country;
+pub mod event;
 pub mod mandate;
 pub mod money;
 pub mod payment;

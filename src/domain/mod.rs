@@ -6,6 +6,7 @@
 pub mod account;
 pub mod calendar;
 pub mod country;
+pub mod event;
 pub mod instruction;
 pub mod mandate;
 pub mod money;

@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use super::Split;
 use super::diagnostic::Location;
 use crate::domain::rule::{FieldViolation, RuleViolation};
 
@@ -71,7 +72,7 @@ pub fn column_for(path: &str) -> String {
 
 /// Splits CSV text into records (as JSON objects) with their line; header and row
 /// problems are returned with their location.
-pub fn split(text: &str) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolation)>) {
+pub fn split(text: &str) -> Split {
     let mut records = Vec::new();
     let mut problems = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
@@ -83,7 +84,7 @@ pub fn split(text: &str) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolati
         Ok(h) => h.clone(),
         Err(e) => {
             problems.push((Location::Line(1), csv_problem("(header)", &e)));
-            return (records, problems);
+            return Split { records, problems };
         }
     };
     let mut columns: Vec<Option<&str>> = Vec::new();
@@ -120,7 +121,7 @@ pub fn split(text: &str) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolati
         columns.push(path.map(String::as_str));
     }
     if !problems.is_empty() {
-        return (records, problems);
+        return Split { records, problems };
     }
     for row in reader.records() {
         let row = match row {
@@ -143,7 +144,7 @@ pub fn split(text: &str) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolati
         }
         records.push((Location::Line(line), object));
     }
-    (records, problems)
+    Split { records, problems }
 }
 
 fn cell_value(path: &str, cell: &str) -> Value {
@@ -217,7 +218,7 @@ mod tests {
     #[test]
     fn rows_become_nested_objects() {
         let text = "type,counterparty_routing_type,counterparty_routing_value,active\ncredit_transfer,BIC,COBADEFFXXX,true\n";
-        let (records, problems) = split(text);
+        let Split { records, problems } = split(text);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             records,

@@ -2,32 +2,39 @@
 
 use serde_json::Value;
 
+use super::Split;
 use super::diagnostic::Location;
 use crate::domain::rule::{FieldViolation, RuleViolation};
 
 /// Splits a JSON document into records, each with its location; syntax errors become
 /// problems at their line. `ndjson` forces line-by-line reading.
-pub fn split(
-    text: &str,
-    ndjson: bool,
-) -> (Vec<(Location, Value)>, Vec<(Location, FieldViolation)>) {
+pub fn split(text: &str, ndjson: bool) -> Split {
     if text.trim_start().starts_with('[') && !ndjson {
         return match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(items)) => (
-                items
+            Ok(Value::Array(items)) => Split {
+                records: items
                     .into_iter()
                     .enumerate()
                     .map(|(i, v)| (Location::Index(i), v))
                     .collect(),
-                Vec::new(),
-            ),
-            Ok(other) => (vec![(Location::Line(1), other)], Vec::new()),
-            Err(e) => (Vec::new(), vec![syntax(e)]),
+                problems: Vec::new(),
+            },
+            Ok(other) => Split {
+                records: vec![(Location::Line(1), other)],
+                problems: Vec::new(),
+            },
+            Err(e) => Split {
+                records: Vec::new(),
+                problems: vec![syntax(e)],
+            },
         };
     }
     if !ndjson {
         if let Ok(records) = stream(text) {
-            return (records, Vec::new());
+            return Split {
+                records,
+                problems: Vec::new(),
+            };
         }
         // A multi-line document that fails is one syntax error; only fall back to
         // line-by-line reading when the first line is a whole value (NDJSON).
@@ -37,7 +44,10 @@ pub fn split(
                 Err(e) => vec![syntax(e)],
                 Ok(_) => Vec::new(),
             };
-            return (Vec::new(), problems);
+            return Split {
+                records: Vec::new(),
+                problems,
+            };
         }
     }
     let mut records = Vec::new();
@@ -52,7 +62,7 @@ pub fn split(
             Err(e) => problems.push((location, syntax_violation(e))),
         }
     }
-    (records, problems)
+    Split { records, problems }
 }
 
 /// Reads consecutive top-level values, locating each at the line it starts on.

@@ -21,6 +21,13 @@ pub use instruction::{AccountBook, AccountFacts};
 use crate::domain::instruction::{Instruction, InstructionKind};
 use crate::domain::rule::{FieldViolation, RuleViolation};
 
+/// A file split into records (each with its location) and problems of the file itself.
+#[derive(Debug, Default)]
+pub struct Split {
+    pub records: Vec<(Location, Value)>,
+    pub problems: Vec<(Location, FieldViolation)>,
+}
+
 /// Size limits for one instruction file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -148,7 +155,7 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
             return report;
         }
     };
-    let (records, problems) = match format {
+    let Split { records, problems } = match format {
         Format::Json => json::split(text, false),
         Format::Ndjson => json::split(text, true),
         Format::Csv => csv::split(text),

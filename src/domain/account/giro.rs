@@ -20,7 +20,7 @@ fn parse_giro(
         return Err(RuleViolation::new(
             characters,
             format!("a {what} number of digits (spaces and dashes allowed)"),
-            input.to_string(),
+            format!("{input:?}"),
         ));
     }
     let len = digits.len();

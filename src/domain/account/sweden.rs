@@ -136,7 +136,7 @@ pub(crate) fn parse_clearing(digits: &str) -> Result<(String, Option<char>), Rul
         return Err(RuleViolation::new(
             "se.clearing_characters",
             "a Swedish clearing number of 4 or 5 digits",
-            digits.to_string(),
+            format!("{digits:?}"),
         ));
     }
     let len = digits.len();
@@ -204,7 +204,7 @@ impl SwedishAccount {
             return Err(RuleViolation::new(
                 "number.characters",
                 "clearing and account number, optionally separated by one comma",
-                input.to_string(),
+                format!("{input:?}"),
             ));
         }
         let all: String = cleaned.chars().filter(|c| *c != ',').collect();
@@ -212,7 +212,7 @@ impl SwedishAccount {
             return Err(RuleViolation::new(
                 "number.characters",
                 "digits only for SE (spaces, dashes and one comma allowed)",
-                input.to_string(),
+                format!("{input:?}"),
             ));
         }
         let len = all.len();

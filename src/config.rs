@@ -110,18 +110,26 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
             RuleViolation::new("config.accounts", "at least one [[accounts]] table", "none"),
         ),
     }
+    // Uniqueness is checked on every id given, valid account or not.
+    let ids = tree
+        .get("accounts")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().map(|a| a.get("id").and_then(Value::as_str)));
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut duplicates = Vec::new();
-    for (index, account) in accounts.iter().enumerate() {
-        if let Some(first) = seen.insert(account.id.as_str(), index) {
+    for (index, id) in ids.into_iter().flatten().enumerate() {
+        let Some(id) = id else { continue };
+        if let Some(first) = seen.get(id) {
             duplicates.push(FieldViolation::new(
                 format!("accounts[{index}].id"),
                 RuleViolation::new(
                     "account.id_unique",
                     "an id no other account has",
-                    format!("{:?}, also used by accounts[{first}]", account.id),
+                    format!("{id:?}, also used by accounts[{first}]"),
                 ),
             ));
+        } else {
+            seen.insert(id, index);
         }
     }
     root.extend(duplicates);

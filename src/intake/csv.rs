@@ -127,12 +127,12 @@ pub fn split(text: &str) -> Split {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 problems.push((Location::Line(line), csv_problem("(row)", &e)));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
+        let line = row.position().map_or(0, |p| line_at(text, p.byte()));
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -145,6 +145,12 @@ pub fn split(text: &str) -> Split {
         records.push((Location::Line(line), object));
     }
     Split { records, problems }
+}
+
+/// 1-based line of a byte offset (the csv crate's own line count skips blank lines).
+fn line_at(text: &str, byte: u64) -> u64 {
+    let end = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
 }
 
 fn cell_value(path: &str, cell: &str) -> Value {

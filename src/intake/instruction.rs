@@ -287,12 +287,20 @@ fn read_amount_and_account(
     };
     let account = f.parsed(account_key, true, |s| {
         let facts = accounts.lookup(s)?;
-        if collecting {
-            require_collecting(s, facts)?;
-        }
-        Ok((s.to_owned(), facts.currency))
+        Ok((s.to_owned(), facts.currency, facts.collecting))
     });
-    if let (Some((id, account_currency)), Some(currency)) = (&account, currency) {
+    if let Some((id, _, false)) = &account {
+        if collecting {
+            let facts = AccountFacts {
+                currency: Currency::EUR,
+                collecting: false,
+            };
+            if let Err(v) = require_collecting(id, &facts) {
+                f.problem(account_key, v);
+            }
+        }
+    }
+    if let (Some((id, account_currency, _)), Some(currency)) = (&account, currency) {
         let cross_border = scheme == Some(Scheme::CrossBorder);
         if *account_currency != currency && !cross_border {
             f.problem(
@@ -305,7 +313,7 @@ fn read_amount_and_account(
             );
         }
     }
-    (amount, account.map(|(id, _)| id))
+    (amount, account.map(|(id, _, _)| id))
 }
 
 fn require_collecting(id: &str, facts: &AccountFacts) -> Result<(), RuleViolation> {

@@ -115,7 +115,7 @@ impl CalendarOverrides {
     pub fn parse(text: &str) -> Result<Self, Vec<OverrideError>> {
         let lines = LineIndex(text);
         let (document, syntax_errors) = DeTable::parse_recoverable(text);
-        let mut errors: Vec<OverrideError> = syntax_errors
+        let errors: Vec<OverrideError> = syntax_errors
             .iter()
             .map(|e| OverrideError {
                 line: e.span().map_or(0, |s| lines.line(&s)),
@@ -127,6 +127,11 @@ impl CalendarOverrides {
                 ),
             })
             .collect();
+        if !errors.is_empty() {
+            // Report syntax errors alone: checks on a recovered document would mislead.
+            return Err(errors);
+        }
+        let mut errors = errors;
         let mut entries = Vec::new();
         let mut seen: BTreeMap<(CalendarId, Date), String> = BTreeMap::new();
         let mut version_seen = false;
@@ -196,7 +201,7 @@ impl CalendarOverrides {
                 }),
             }
         }
-        if !version_seen && errors.is_empty() {
+        if !version_seen {
             errors.push(OverrideError {
                 line: 1,
                 field: "format".into(),

@@ -180,6 +180,10 @@ impl Calendar {
     ///
     /// For a business day `d`, `add_business_days(add_business_days(d, n)?, -n) == d`.
     pub fn add_business_days(&self, date: Date, n: i32) -> Option<Date> {
+        // jiff's whole range is about 7.3 million days: larger steps cannot succeed.
+        if n.unsigned_abs() > 7_400_000 {
+            return None;
+        }
         let mut day = date;
         let mut remaining = n.unsigned_abs();
         while remaining > 0 {
@@ -254,5 +258,25 @@ impl Calendars {
 impl Default for Calendars {
     fn default() -> Self {
         Self::standard()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendars_are_indexed_by_id() {
+        let calendars = Calendars::standard();
+        for id in CalendarId::ALL {
+            assert_eq!(calendars.get(*id).id(), *id);
+        }
+    }
+
+    #[test]
+    fn huge_steps_are_refused_not_looped() {
+        let calendar = Calendar::new(CalendarId::AlwaysOpen);
+        assert_eq!(calendar.add_business_days(Date::MIN, i32::MAX), None);
+        assert_eq!(calendar.add_business_days(Date::MAX, i32::MIN), None);
     }
 }

@@ -147,10 +147,15 @@ pub fn split(text: &str) -> Split {
     Split { records, problems }
 }
 
-/// 1-based line of a byte offset (the csv crate's own line count skips blank lines).
+/// 1-based line where the record starting at `byte` begins. The csv crate's record
+/// position can point at blank lines it skipped before the record, so step over them.
 fn line_at(text: &str, byte: u64) -> u64 {
-    let end = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
 }
 
 fn cell_value(path: &str, cell: &str) -> Value {

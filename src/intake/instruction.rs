@@ -190,9 +190,11 @@ fn read_mandate(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<Instructio
     let id = f.parsed("id", true, MandateId::parse);
     let scheme = read_scheme(f, SchemeKind::DirectDebit);
     let creditor_account = f.parsed("creditor_account", true, |s| {
-        let facts = accounts.lookup(s)?;
-        require_collecting(s, facts)?;
-        Ok(s.to_owned())
+        if accounts.lookup(s)?.collecting {
+            Ok(s.to_owned())
+        } else {
+            Err(not_collecting(s))
+        }
     });
     let signed_on = f.parsed("signed_on", true, parse_date);
     let active = f.boolean("active").unwrap_or(false);
@@ -289,16 +291,10 @@ fn read_amount_and_account(
         let facts = accounts.lookup(s)?;
         Ok((s.to_owned(), facts.currency, facts.collecting))
     });
-    if let Some((id, _, false)) = &account {
-        if collecting {
-            let facts = AccountFacts {
-                currency: Currency::EUR,
-                collecting: false,
-            };
-            if let Err(v) = require_collecting(id, &facts) {
-                f.problem(account_key, v);
-            }
-        }
+    if let Some((id, _, false)) = &account
+        && collecting
+    {
+        f.problem(account_key, not_collecting(id));
     }
     if let (Some((id, account_currency, _)), Some(currency)) = (&account, currency) {
         let cross_border = scheme == Some(Scheme::CrossBorder);
@@ -316,16 +312,12 @@ fn read_amount_and_account(
     (amount, account.map(|(id, _, _)| id))
 }
 
-fn require_collecting(id: &str, facts: &AccountFacts) -> Result<(), RuleViolation> {
-    if facts.collecting {
-        Ok(())
-    } else {
-        Err(RuleViolation::new(
-            "account.not_collecting",
-            "an account with a creditor_id in the configuration",
-            id,
-        ))
-    }
+fn not_collecting(id: &str) -> RuleViolation {
+    RuleViolation::new(
+        "account.not_collecting",
+        "an account with a creditor_id in the configuration",
+        id,
+    )
 }
 
 /// `reference`: a text, or `{"structured": "RF..."}`. `Some(None)` when absent.

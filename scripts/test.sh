@@ -34,8 +34,7 @@ for tool in cargo rustfmt cargo-clippy; do
     fi
 done
 # Commands the test suite runs, with the Debian package that provides each.
-# (None yet: the domain and intake tests are pure Rust.)
-PREREQS=()
+PREREQS=("xmllint:libxml2-utils")
 for entry in "${PREREQS[@]}"; do
     need "${entry%%:*}" "${entry#*:}"
 done

@@ -14,6 +14,7 @@ use crate::domain::account::{Bic, CreditorId, Iban};
 use crate::domain::money::Currency;
 use crate::domain::rule::{FieldViolation, RuleViolation};
 use crate::fields::Fields;
+use crate::iso20022::{InitiatingParty, MessageVersion, Profile};
 
 /// Prefix of environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "BANKGATE";
@@ -22,6 +23,15 @@ pub const ENV_PREFIX: &str = "BANKGATE";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub accounts: Vec<Account>,
+    /// How each bank connection wants its files; connections without one get the defaults.
+    pub profiles: Vec<ConnectionProfile>,
+}
+
+/// The bank profile of one connection (`[[profiles]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionProfile {
+    pub connection: String,
+    pub profile: Profile,
 }
 
 /// One of our own bank accounts, reached through a bank connection.
@@ -43,6 +53,15 @@ pub struct Account {
 impl Config {
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// The profile of a connection, or the defaults.
+    pub fn profile(&self, connection: &str) -> Profile {
+        self.profiles
+            .iter()
+            .find(|p| p.connection == connection)
+            .map(|p| p.profile.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -110,32 +129,23 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
             RuleViolation::new("config.accounts", "at least one [[accounts]] table", "none"),
         ),
     }
-    // Uniqueness is checked on every id given, valid account or not.
-    let ids = tree
-        .get("accounts")
-        .and_then(Value::as_array)
-        .map(|items| items.iter().map(|a| a.get("id").and_then(Value::as_str)));
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut duplicates = Vec::new();
-    for (index, id) in ids.into_iter().flatten().enumerate() {
-        let Some(id) = id else { continue };
-        if let Some(first) = seen.get(id) {
-            duplicates.push(FieldViolation::new(
-                format!("accounts[{index}].id"),
-                RuleViolation::new(
-                    "account.id_unique",
-                    "an id no other account has",
-                    format!("{id:?}, also used by accounts[{first}]"),
-                ),
-            ));
-        } else {
-            seen.insert(id, index);
+    let mut profiles = Vec::new();
+    for (index, item) in root.list("profiles").unwrap_or_default().iter().enumerate() {
+        if let Some(profile) = read_profile(&mut root, item, index) {
+            profiles.push(profile);
         }
     }
+    let mut duplicates = unique(tree, "accounts", "id", "account.id_unique");
+    duplicates.extend(unique(
+        tree,
+        "profiles",
+        "connection",
+        "profile.connection_unique",
+    ));
     root.extend(duplicates);
     let problems = root.finish();
     if problems.is_empty() {
-        Ok(Config { accounts })
+        Ok(Config { accounts, profiles })
     } else {
         Err(problems)
     }
@@ -186,6 +196,114 @@ fn read_account(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Acc
         currency: currency?,
         connection: connection?,
         creditor_id,
+    })
+}
+
+/// Every repeated `key` among the tables of `list`, checked on the raw values so that
+/// invalid tables count too.
+fn unique(tree: &Value, list: &str, key: &str, rule: &'static str) -> Vec<FieldViolation> {
+    let values = tree
+        .get(list)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().map(|a| a.get(key).and_then(Value::as_str)));
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for (index, value) in values.into_iter().flatten().enumerate() {
+        let Some(value) = value else { continue };
+        if let Some(first) = seen.get(value) {
+            duplicates.push(FieldViolation::new(
+                format!("{list}[{index}].{key}"),
+                RuleViolation::new(
+                    rule,
+                    format!("a {key} no other entry of {list} has"),
+                    format!("{value:?}, also used by {list}[{first}]"),
+                ),
+            ));
+        } else {
+            seen.insert(value, index);
+        }
+    }
+    duplicates
+}
+
+fn read_profile(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<ConnectionProfile> {
+    let path = format!("profiles[{index}]");
+    let mut f = match Fields::new(item, &path) {
+        Ok(f) => f,
+        Err(problem) => {
+            root.extend([problem]);
+            return None;
+        }
+    };
+    let defaults = Profile::default();
+    let connection = f.parsed("connection", true, parse_name_key);
+    let message = |kind_is_credit: bool| {
+        move |s: &str| {
+            let version: MessageVersion = s.parse()?;
+            if version.is_credit_transfer() == kind_is_credit {
+                Ok(version)
+            } else {
+                let expected = if kind_is_credit {
+                    "pain.001.001.03 or pain.001.001.09"
+                } else {
+                    "pain.008.001.02 or pain.008.001.08"
+                };
+                Err(RuleViolation::new("profile.message", expected, s))
+            }
+        }
+    };
+    let credit_transfer_message = f
+        .parsed("credit_transfer_message", false, message(true))
+        .unwrap_or(defaults.credit_transfer_message);
+    let direct_debit_message = f
+        .parsed("direct_debit_message", false, message(false))
+        .unwrap_or(defaults.direct_debit_message);
+    let batch_booking = f.boolean("batch_booking").unwrap_or(defaults.batch_booking);
+    let send_optional_bic = f
+        .boolean("send_optional_bic")
+        .unwrap_or(defaults.send_optional_bic);
+    let send_control_sum = f
+        .boolean("send_control_sum")
+        .unwrap_or(defaults.send_control_sum);
+    let strict_charset = f
+        .boolean("strict_charset")
+        .unwrap_or(defaults.strict_charset);
+    let name = f.parsed("initiating_party_name", false, |s| {
+        crate::domain::instruction::check_text(s, crate::domain::instruction::MAX_NAME_LEN)
+    });
+    let organisation_id = f.parsed("initiating_party_id", false, |s| {
+        crate::domain::instruction::check_text(s, 35)
+    });
+    if organisation_id.is_some() && name.is_none() {
+        f.problem(
+            "initiating_party_name",
+            RuleViolation::new(
+                "field.required",
+                "a name when initiating_party_id is set",
+                "nothing",
+            ),
+        );
+    }
+    let problems = f.finish();
+    let ok = problems.is_empty();
+    root.extend(problems);
+    if !ok {
+        return None;
+    }
+    Some(ConnectionProfile {
+        connection: connection?,
+        profile: Profile {
+            credit_transfer_message,
+            direct_debit_message,
+            batch_booking,
+            send_optional_bic,
+            send_control_sum,
+            strict_charset,
+            initiating_party: name.map(|name| InitiatingParty {
+                name,
+                organisation_id,
+            }),
+        },
     })
 }
 

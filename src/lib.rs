@@ -13,3 +13,4 @@ pub mod config;
 pub mod domain;
 pub mod fields;
 pub mod intake;
+pub mod iso20022;

@@ -2,6 +2,7 @@
 //! 66 an input file cannot be read, 78 invalid configuration.
 
 mod check_config;
+mod render;
 mod validate;
 
 use std::path::PathBuf;
@@ -34,6 +35,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
+    /// Render instruction files as one ISO 20022 file (pain.001 or pain.008).
+    Render {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Message version; default: the connection profile's (pain.001.001.09 / pain.008.001.08).
+        #[arg(long, value_name = "VERSION", value_parser = parse_message)]
+        message: Option<crate::iso20022::MessageVersion>,
+        /// Write here (atomically) instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Fix CreDtTm (RFC 3339, e.g. 2026-11-21T10:00:00Z) for reproducible output.
+        #[arg(long, value_name = "INSTANT", value_parser = render::parse_created_at)]
+        created_at: Option<jiff::Timestamp>,
+        #[arg(required = true, value_name = "INSTRUCTION_FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Validate instruction files (JSON, NDJSON, CSV) and print each instruction's verdict.
     Validate {
         #[arg(long, value_name = "FILE")]
@@ -55,6 +72,19 @@ pub fn main() -> ExitCode {
             json,
             files,
         } => validate::run(&config, &files, json),
+        Command::Render {
+            config,
+            message,
+            output,
+            created_at,
+            files,
+        } => render::run(render::Args {
+            config: &config,
+            message,
+            output: output.as_deref(),
+            created_at,
+            files: &files,
+        }),
     };
     match code {
         Ok(code) => ExitCode::from(code),
@@ -63,6 +93,13 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_message(text: &str) -> Result<crate::iso20022::MessageVersion, String> {
+    text.parse()
+        .map_err(|e: crate::domain::rule::RuleViolation| {
+            format!("expected {}, got {}", e.expected, e.actual)
+        })
 }
 
 /// Loads the configuration, printing every problem; `Err(exit code)` when unusable.

@@ -8,7 +8,7 @@ use std::fmt;
 
 use jiff::civil::Date;
 
-use super::account::{AccountIdentifier, RoutingIdentifier};
+use super::account::{AccountIdentifier, CreditorId, RoutingIdentifier};
 use super::country::CountryCode;
 use super::money::Amount;
 use super::remittance::Remittance;
@@ -177,6 +177,17 @@ pub struct DirectDebit {
     pub remittance: Option<Remittance>,
 }
 
+/// What changed in a mandate since the last collection (SEPA `AmdmntInfDtls`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateAmendment {
+    /// The mandate reference used until now, when the reference changed.
+    pub original_mandate_id: Option<MandateId>,
+    /// The creditor identifier used until now, when it changed.
+    pub original_creditor_id: Option<CreditorId>,
+    /// The debtor now pays from another account (rendered as `SMNDA`).
+    pub debtor_account_changed: bool,
+}
+
 /// A debtor's authorisation to collect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mandate {
@@ -188,6 +199,8 @@ pub struct Mandate {
     /// Created already active (e.g. migrated from another system).
     pub active: bool,
     pub debtor: Party,
+    /// Set when the mandate changed; the next collection carries the amendment.
+    pub amendment: Option<MandateAmendment>,
 }
 
 /// A request to cancel a mandate.

@@ -25,6 +25,9 @@ const TOP_LEVEL: &[&str] = &[
     "signed_on",
     "active",
     "reason",
+    "amendment.original_mandate_id",
+    "amendment.original_creditor_id",
+    "amendment.debtor_account_changed",
 ];
 
 const PARTY: &[&str] = &[
@@ -160,8 +163,8 @@ fn line_at(text: &str, byte: u64) -> u64 {
 
 fn cell_value(path: &str, cell: &str) -> Value {
     match (path, cell) {
-        ("active", "true") => Value::Bool(true),
-        ("active", "false") => Value::Bool(false),
+        ("active" | "amendment.debtor_account_changed", "true") => Value::Bool(true),
+        ("active" | "amendment.debtor_account_changed", "false") => Value::Bool(false),
         _ => Value::String(cell.to_owned()),
     }
 }

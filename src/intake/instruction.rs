@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::domain::account::{
-    AccountIdentifier, AccountIdentifierKind, RoutingIdentifier, RoutingKind,
+    AccountIdentifier, AccountIdentifierKind, CreditorId, RoutingIdentifier, RoutingKind,
 };
 use crate::domain::country::CountryCode;
 use crate::domain::instruction::{
     CreditTransfer, DirectDebit, Instruction, InstructionId, InstructionKind, MAX_NAME_LEN,
-    Mandate, MandateCancellation, MandateId, Party, PostalAddress, check_text,
+    Mandate, MandateAmendment, MandateCancellation, MandateId, Party, PostalAddress, check_text,
 };
 use crate::domain::money::{Amount, Currency};
 use crate::domain::remittance::{CreditorReference, MAX_UNSTRUCTURED_LEN, Remittance};
@@ -203,6 +203,14 @@ fn read_mandate(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<Instructio
         f.absorb(d);
         party
     });
+    let amendment = match f.object("amendment", false) {
+        None => Some(None),
+        Some(mut a) => {
+            let amendment = read_amendment(&mut a);
+            f.absorb(a);
+            amendment.map(Some)
+        }
+    };
     if let (Some(scheme), Some(debtor)) = (scheme, &debtor) {
         let sepa = matches!(
             scheme,
@@ -226,7 +234,33 @@ fn read_mandate(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<Instructio
         signed_on: signed_on?,
         active,
         debtor: debtor?,
+        amendment: amendment?,
     }))
+}
+
+fn read_amendment(f: &mut Fields<'_>) -> Option<MandateAmendment> {
+    let original_mandate_id = f.parsed("original_mandate_id", false, MandateId::parse);
+    let original_creditor_id = f.parsed("original_creditor_id", false, CreditorId::parse);
+    let debtor_account_changed = f.boolean("debtor_account_changed").unwrap_or(false);
+    let amendment = MandateAmendment {
+        original_mandate_id,
+        original_creditor_id,
+        debtor_account_changed,
+    };
+    let empty = amendment.original_mandate_id.is_none()
+        && amendment.original_creditor_id.is_none()
+        && !debtor_account_changed;
+    if empty && !f.has_problems() {
+        f.problem(
+            "original_mandate_id",
+            RuleViolation::new(
+                "mandate.amendment_empty",
+                "original_mandate_id, original_creditor_id or debtor_account_changed = true",
+                "none of them",
+            ),
+        );
+    }
+    (!f.has_problems()).then_some(amendment)
 }
 
 fn read_cancellation(f: &mut Fields<'_>) -> Option<Instruction> {

@@ -1,0 +1,570 @@
+//! Planning a file: check every instruction against what the message can carry, group
+//! them into payment-information blocks and compute counts and control sums, all before
+//! a single byte is written. Planning collects every problem; writing cannot fail
+//! except on IO.
+//!
+//! Blocks group transactions that share the own account, payment type (service level,
+//! local instrument), requested date, currency and, for direct debits, the sequence type.
+//! CORE and B2B collections never share a file. The plan keeps only indices into the
+//! instructions, so memory grows by a few bytes per transaction, not by the XML.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::charset::{self, CharsetError, Strictness};
+use super::ids;
+use super::message::MessageVersion;
+use super::profile::{InitiatingParty, Profile};
+use crate::config::Account;
+use crate::domain::instruction::{
+    CreditTransfer, DirectDebit, Instruction, MAX_NAME_LEN, Mandate, Party, PostalAddress,
+};
+use crate::domain::money::Currency;
+use crate::domain::remittance::{MAX_UNSTRUCTURED_LEN, Remittance};
+use crate::domain::scheme::{Scheme, SchemeKind};
+
+/// What to render.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderInput<'a> {
+    /// Credit transfers, or direct debits plus the mandates they collect under.
+    pub instructions: &'a [Instruction],
+    /// The configured own accounts the instructions name.
+    pub accounts: &'a [Account],
+    pub profile: &'a Profile,
+    /// Overrides the profile's message version for the instructions' kind.
+    pub message: Option<MessageVersion>,
+    /// `GrpHdr/CreDtTm`; also the execution date of "as soon as possible" transfers.
+    pub created_at: Timestamp,
+}
+
+/// One reason a set of instructions cannot be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderProblem {
+    #[error("nothing to render: expected credit transfers or direct debits, got none")]
+    Empty,
+    #[error(
+        "instructions mix {credit_transfers} credit transfer(s) and {direct_debits} direct debit(s): expected one kind per file"
+    )]
+    KindMix {
+        credit_transfers: usize,
+        direct_debits: usize,
+    },
+    #[error(
+        "instructions mix SEPA_DIRECT_DEBIT_CORE and SEPA_DIRECT_DEBIT_B2B: expected one of them per file"
+    )]
+    CoreB2bMix,
+    #[error("message {message} cannot carry {kind}: expected {expected}")]
+    MessageKind {
+        message: MessageVersion,
+        kind: &'static str,
+        expected: &'static str,
+    },
+    #[error(
+        "{id}: scheme {scheme} has no ISO 20022 initiation message at banks: expected another scheme, or the scheme's own format"
+    )]
+    UnsupportedScheme { id: String, scheme: Scheme },
+    #[error("{id}: field {field}: expected an account of the configuration, got {actual}")]
+    UnknownAccount {
+        id: String,
+        field: &'static str,
+        actual: String,
+    },
+    #[error("{id}: field source_account: expected an account with a creditor_id, got {actual}")]
+    NoCreditorId { id: String, actual: String },
+    #[error("{id}: field mandate: expected a mandate among the instructions, got {actual}")]
+    MandateMissing { id: String, actual: String },
+    #[error("{id}: field {field}: {error}")]
+    Charset {
+        id: String,
+        field: &'static str,
+        error: CharsetError,
+    },
+    #[error(
+        "{id}: field {field}: expected at most {max} characters in the SEPA character set, got {actual}"
+    )]
+    TooLong {
+        id: String,
+        field: &'static str,
+        max: usize,
+        actual: usize,
+    },
+}
+
+/// `PmtTpInf` and charge bearer of a scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PaymentType {
+    pub service_level: Option<&'static str>,
+    pub local_instrument: Option<&'static str>,
+    pub charge_bearer: &'static str,
+    /// SEPA schemes: the counterparty BIC is optional (IBAN-only).
+    pub sepa: bool,
+}
+
+/// How a scheme is expressed in ISO 20022; `None` for schemes banks take in other formats.
+pub fn payment_type(scheme: Scheme) -> Option<PaymentType> {
+    let (service_level, local_instrument, charge_bearer, sepa) = match scheme {
+        Scheme::SepaCreditTransfer => (Some("SEPA"), None, "SLEV", true),
+        Scheme::SepaInstantCreditTransfer => (Some("SEPA"), Some("INST"), "SLEV", true),
+        Scheme::SepaDirectDebitCore => (Some("SEPA"), Some("CORE"), "SLEV", true),
+        Scheme::SepaDirectDebitB2b => (Some("SEPA"), Some("B2B"), "SLEV", true),
+        Scheme::SeAccountTransfer | Scheme::SeBankgiro | Scheme::SePlusgiro => {
+            (Some("NURG"), None, "SHAR", false)
+        }
+        Scheme::DkStandardTransfer => (Some("NURG"), None, "SHAR", false),
+        Scheme::DkSameDayTransfer => (Some("SDVA"), None, "SHAR", false),
+        Scheme::DkImmediateTransfer => (Some("NURG"), Some("INST"), "SHAR", false),
+        Scheme::CrossBorder => (Some("NURG"), None, "SHAR", false),
+        Scheme::SeAutogiro | Scheme::DkBetalingsservice => return None,
+    };
+    Some(PaymentType {
+        service_level,
+        local_instrument,
+        charge_bearer,
+        sepa,
+    })
+}
+
+/// Direct debit sequence type (`SeqTp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SequenceType {
+    First,
+    Recurring,
+}
+
+impl SequenceType {
+    pub fn code(self) -> &'static str {
+        match self {
+            SequenceType::First => "FRST",
+            SequenceType::Recurring => "RCUR",
+        }
+    }
+
+    /// A mandate not yet proven by a collection (`active = false`) starts with FRST.
+    pub fn for_mandate(mandate: &Mandate) -> Self {
+        if mandate.active {
+            SequenceType::Recurring
+        } else {
+            SequenceType::First
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct BlockKey {
+    account: usize,
+    payment_type: PaymentType,
+    date: Date,
+    currency: Currency,
+    sequence: Option<SequenceType>,
+}
+
+/// One `PmtInf` block.
+#[derive(Debug, Clone)]
+pub struct Block<'a> {
+    pub id: String,
+    pub account: &'a Account,
+    pub payment_type: PaymentType,
+    pub date: Date,
+    pub currency: Currency,
+    pub sequence: Option<SequenceType>,
+    /// Indices into the instructions, in input order.
+    pub transactions: Vec<u32>,
+    pub control_sum: Decimal,
+}
+
+/// A file ready to be written.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    pub message: MessageVersion,
+    pub message_id: String,
+    pub created_at: Timestamp,
+    pub initiating_party: InitiatingParty,
+    pub number_of_transactions: u64,
+    pub control_sum: Decimal,
+    pub blocks: Vec<Block<'a>>,
+    pub strictness: Strictness,
+    pub batch_booking: bool,
+    pub send_control_sum: bool,
+    pub send_optional_bic: bool,
+    pub instructions: &'a [Instruction],
+    pub mandates: HashMap<&'a str, &'a Mandate>,
+    /// Instruction id → EndToEndId, for ids that had to be mapped.
+    pub mapped_end_to_end_ids: Vec<(String, String)>,
+}
+
+/// Converts text to the SEPA character set and checks its length.
+pub fn sepa_text(
+    text: &str,
+    max: usize,
+    strictness: Strictness,
+    id: &str,
+    field: &'static str,
+) -> Result<String, RenderProblem> {
+    let converted = charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
+        id: id.to_owned(),
+        field,
+        error,
+    })?;
+    let len = converted.chars().count();
+    if len > max {
+        return Err(RenderProblem::TooLong {
+            id: id.to_owned(),
+            field,
+            max,
+            actual: len,
+        });
+    }
+    Ok(converted)
+}
+
+/// Checks and groups the input; every problem is returned.
+pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>> {
+    let mut problems = Vec::new();
+    let credit: Vec<u32> = indices(input.instructions, |i| {
+        matches!(i, Instruction::CreditTransfer(_))
+    });
+    let debit: Vec<u32> = indices(input.instructions, |i| {
+        matches!(i, Instruction::DirectDebit(_))
+    });
+    let kind = match (credit.is_empty(), debit.is_empty()) {
+        (true, true) => return Err(vec![RenderProblem::Empty]),
+        (false, false) => {
+            return Err(vec![RenderProblem::KindMix {
+                credit_transfers: credit.len(),
+                direct_debits: debit.len(),
+            }]);
+        }
+        (false, true) => SchemeKind::CreditTransfer,
+        (true, false) => SchemeKind::DirectDebit,
+    };
+    let message = match kind {
+        SchemeKind::CreditTransfer => input
+            .message
+            .unwrap_or(input.profile.credit_transfer_message),
+        SchemeKind::DirectDebit => input.message.unwrap_or(input.profile.direct_debit_message),
+    };
+    if message.is_credit_transfer() != (kind == SchemeKind::CreditTransfer) {
+        let (kind, expected) = match kind {
+            SchemeKind::CreditTransfer => {
+                ("credit transfers", "pain.001.001.03 or pain.001.001.09")
+            }
+            SchemeKind::DirectDebit => ("direct debits", "pain.008.001.02 or pain.008.001.08"),
+        };
+        return Err(vec![RenderProblem::MessageKind {
+            message,
+            kind,
+            expected,
+        }]);
+    }
+    let strictness = if input.profile.strict_charset {
+        Strictness::Strict
+    } else {
+        Strictness::Lenient
+    };
+    let mandates: HashMap<&str, &Mandate> = input
+        .instructions
+        .iter()
+        .filter_map(|i| match i {
+            Instruction::Mandate(m) => Some((m.id.as_str(), m)),
+            _ => None,
+        })
+        .collect();
+    let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut groups: BTreeMap<BlockKey, (Vec<u32>, Decimal)> = BTreeMap::new();
+    let mut mapped = Vec::new();
+    let mut schemes_seen = (false, false);
+    let selected = if kind == SchemeKind::CreditTransfer {
+        &credit
+    } else {
+        &debit
+    };
+    for &index in selected {
+        let instruction = &input.instructions[index as usize];
+        let key = match instruction {
+            Instruction::CreditTransfer(ct) => {
+                check_credit_transfer(ct, input, strictness, today, &mut problems)
+            }
+            Instruction::DirectDebit(dd) => {
+                match dd.scheme {
+                    Scheme::SepaDirectDebitCore => schemes_seen.0 = true,
+                    Scheme::SepaDirectDebitB2b => schemes_seen.1 = true,
+                    _ => {}
+                }
+                check_direct_debit(dd, input, &mandates, strictness, &mut problems)
+            }
+            _ => None,
+        };
+        let (e2e, was_mapped) = ids::end_to_end_id(instruction.key());
+        if was_mapped {
+            mapped.push((instruction.key().to_owned(), e2e));
+        }
+        if let (Some(key), Some(amount)) = (key, instruction.amount()) {
+            let entry = groups
+                .entry(key)
+                .or_insert_with(|| (Vec::new(), Decimal::ZERO));
+            entry.0.push(index);
+            entry.1 += amount.to_decimal();
+        }
+    }
+    if schemes_seen == (true, true) {
+        problems.push(RenderProblem::CoreB2bMix);
+    }
+    let initiating_party = match &input.profile.initiating_party {
+        Some(party) => party.clone(),
+        None => InitiatingParty {
+            name: groups
+                .keys()
+                .next()
+                .map(|k| input.accounts[k.account].name.clone())
+                .unwrap_or_default(),
+            organisation_id: None,
+        },
+    };
+    let name_check = sepa_text(
+        &initiating_party.name,
+        MAX_NAME_LEN,
+        strictness,
+        "(file)",
+        "initiating_party.name",
+    );
+    if let (Err(problem), false) = (name_check, groups.is_empty()) {
+        problems.push(problem);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let message_id = ids::message_id(selected.iter().map(|&i| &input.instructions[i as usize]));
+    let mut number_of_transactions = 0;
+    let mut control_sum = Decimal::ZERO;
+    let blocks = groups
+        .into_iter()
+        .enumerate()
+        .map(|(n, (key, (transactions, sum)))| {
+            number_of_transactions += transactions.len() as u64;
+            control_sum += sum;
+            Block {
+                id: ids::payment_information_id(&message_id, n),
+                account: &input.accounts[key.account],
+                payment_type: key.payment_type,
+                date: key.date,
+                currency: key.currency,
+                sequence: key.sequence,
+                transactions,
+                control_sum: sum,
+            }
+        })
+        .collect();
+    Ok(Plan {
+        message,
+        message_id,
+        created_at: input.created_at,
+        initiating_party,
+        number_of_transactions,
+        control_sum,
+        blocks,
+        strictness,
+        batch_booking: input.profile.batch_booking,
+        send_control_sum: input.profile.send_control_sum,
+        send_optional_bic: input.profile.send_optional_bic,
+        instructions: input.instructions,
+        mandates,
+        mapped_end_to_end_ids: mapped,
+    })
+}
+
+fn indices(instructions: &[Instruction], keep: impl Fn(&Instruction) -> bool) -> Vec<u32> {
+    (0..instructions.len())
+        .filter(|&i| keep(&instructions[i]))
+        .map(|i| i as u32)
+        .collect()
+}
+
+fn account_index(accounts: &[Account], id: &str) -> Option<usize> {
+    accounts.iter().position(|a| a.id == id)
+}
+
+fn check_credit_transfer(
+    ct: &CreditTransfer,
+    input: &RenderInput<'_>,
+    strictness: Strictness,
+    today: Date,
+    problems: &mut Vec<RenderProblem>,
+) -> Option<BlockKey> {
+    let id = ct.id.as_str();
+    let before = problems.len();
+    let payment_type = payment_type(ct.scheme);
+    if payment_type.is_none() {
+        problems.push(RenderProblem::UnsupportedScheme {
+            id: id.to_owned(),
+            scheme: ct.scheme,
+        });
+    }
+    let account = account_index(input.accounts, &ct.source_account);
+    if account.is_none() {
+        problems.push(RenderProblem::UnknownAccount {
+            id: id.to_owned(),
+            field: "source_account",
+            actual: ct.source_account.clone(),
+        });
+    }
+    if let Some(account) = account {
+        check_own_name(&input.accounts[account], strictness, id, problems);
+    }
+    check_party(&ct.counterparty, strictness, id, "counterparty", problems);
+    check_remittance(ct.remittance.as_ref(), strictness, id, problems);
+    if problems.len() > before {
+        return None;
+    }
+    Some(BlockKey {
+        account: account?,
+        payment_type: payment_type?,
+        date: ct.requested_date.unwrap_or(today).max(today),
+        currency: ct.amount.currency(),
+        sequence: None,
+    })
+}
+
+fn check_direct_debit(
+    dd: &DirectDebit,
+    input: &RenderInput<'_>,
+    mandates: &HashMap<&str, &Mandate>,
+    strictness: Strictness,
+    problems: &mut Vec<RenderProblem>,
+) -> Option<BlockKey> {
+    let id = dd.id.as_str();
+    let before = problems.len();
+    let payment_type = payment_type(dd.scheme);
+    if payment_type.is_none() {
+        problems.push(RenderProblem::UnsupportedScheme {
+            id: id.to_owned(),
+            scheme: dd.scheme,
+        });
+    }
+    let account = account_index(input.accounts, &dd.source_account);
+    match account {
+        None => problems.push(RenderProblem::UnknownAccount {
+            id: id.to_owned(),
+            field: "source_account",
+            actual: dd.source_account.clone(),
+        }),
+        Some(a) if input.accounts[a].creditor_id.is_none() => {
+            problems.push(RenderProblem::NoCreditorId {
+                id: id.to_owned(),
+                actual: dd.source_account.clone(),
+            });
+        }
+        Some(a) => check_own_name(&input.accounts[a], strictness, id, problems),
+    }
+    let mandate = mandates.get(dd.mandate.as_str()).copied();
+    match mandate {
+        None => problems.push(RenderProblem::MandateMissing {
+            id: id.to_owned(),
+            actual: dd.mandate.to_string(),
+        }),
+        Some(m) => check_party(&m.debtor, strictness, id, "debtor", problems),
+    }
+    check_remittance(dd.remittance.as_ref(), strictness, id, problems);
+    if problems.len() > before {
+        return None;
+    }
+    Some(BlockKey {
+        account: account?,
+        payment_type: payment_type?,
+        date: dd.requested_date,
+        currency: dd.amount.currency(),
+        sequence: Some(SequenceType::for_mandate(mandate?)),
+    })
+}
+
+fn check_own_name(
+    account: &Account,
+    strictness: Strictness,
+    id: &str,
+    problems: &mut Vec<RenderProblem>,
+) {
+    if let Err(p) = sepa_text(&account.name, MAX_NAME_LEN, strictness, id, "account.name") {
+        problems.push(p);
+    }
+}
+
+fn check_party(
+    party: &Party,
+    strictness: Strictness,
+    id: &str,
+    prefix: &'static str,
+    problems: &mut Vec<RenderProblem>,
+) {
+    let name_field = if prefix == "debtor" {
+        "debtor.name"
+    } else {
+        "counterparty.name"
+    };
+    if let Err(p) = sepa_text(&party.name, MAX_NAME_LEN, strictness, id, name_field) {
+        problems.push(p);
+    }
+    if let Some(address) = &party.address {
+        for (field, value, max) in address_fields(address, prefix) {
+            if let Err(p) = sepa_text(value, max, strictness, id, field) {
+                problems.push(p);
+            }
+        }
+    }
+}
+
+/// The text fields of an address with their element limits, in XSD order.
+pub fn address_fields<'a>(
+    address: &'a PostalAddress,
+    prefix: &'static str,
+) -> Vec<(&'static str, &'a str, usize)> {
+    let debtor = prefix == "debtor";
+    let name = |counterparty: &'static str, debtor_name: &'static str| {
+        if debtor { debtor_name } else { counterparty }
+    };
+    [
+        (
+            name("counterparty.address.street", "debtor.address.street"),
+            address.street.as_deref(),
+            70,
+        ),
+        (
+            name(
+                "counterparty.address.building_number",
+                "debtor.address.building_number",
+            ),
+            address.building_number.as_deref(),
+            16,
+        ),
+        (
+            name(
+                "counterparty.address.postal_code",
+                "debtor.address.postal_code",
+            ),
+            address.postal_code.as_deref(),
+            16,
+        ),
+        (
+            name("counterparty.address.town", "debtor.address.town"),
+            address.town.as_deref(),
+            35,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, value, max)| value.map(|v| (field, v, max)))
+    .collect()
+}
+
+fn check_remittance(
+    remittance: Option<&Remittance>,
+    strictness: Strictness,
+    id: &str,
+    problems: &mut Vec<RenderProblem>,
+) {
+    if let Some(Remittance::Unstructured(text)) = remittance
+        && let Err(p) = sepa_text(text, MAX_UNSTRUCTURED_LEN, strictness, id, "reference")
+    {
+        problems.push(p);
+    }
+}

@@ -1,0 +1,472 @@
+//! Writing a planned file as pain.001 (.03/.09) or pain.008 (.02/.08), streaming to any
+//! `io::Write`: one transaction at a time, nothing of the XML is held in memory.
+
+use std::io::{self, Write};
+
+use jiff::tz::TimeZone;
+
+use super::ids;
+use super::message::MessageVersion;
+use super::plan::{Block, Plan, address_fields, sepa_text};
+use super::xml::Xml;
+use crate::domain::account::{AccountIdentifier, RoutingIdentifier, RoutingKind};
+use crate::domain::instruction::{
+    CreditTransfer, DirectDebit, Instruction, MAX_NAME_LEN, Mandate, Party, PostalAddress,
+};
+use crate::domain::remittance::{MAX_UNSTRUCTURED_LEN, Remittance};
+
+/// Writes the planned file; returns the writer.
+pub fn write<W: Write>(plan: &Plan<'_>, out: W) -> io::Result<W> {
+    let mut x = Xml::new(out);
+    x.declaration()?;
+    x.start_with("Document", &[("xmlns", &plan.message.namespace())])?;
+    let root = if plan.message.is_credit_transfer() {
+        "CstmrCdtTrfInitn"
+    } else {
+        "CstmrDrctDbtInitn"
+    };
+    x.start(root)?;
+    group_header(&mut x, plan)?;
+    for block in &plan.blocks {
+        if plan.message.is_credit_transfer() {
+            credit_block(&mut x, plan, block)?;
+        } else {
+            debit_block(&mut x, plan, block)?;
+        }
+    }
+    x.end(root)?;
+    x.end("Document")?;
+    x.finish()
+}
+
+/// Text already validated by the plan; conversion cannot fail here, but never panic.
+fn text(plan: &Plan<'_>, value: &str, max: usize) -> String {
+    sepa_text(value, max, plan.strictness, "", "").unwrap_or_else(|_| ".".to_owned())
+}
+
+fn group_header<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>) -> io::Result<()> {
+    x.start("GrpHdr")?;
+    x.text("MsgId", &plan.message_id)?;
+    let created = plan.created_at.to_zoned(TimeZone::UTC);
+    x.text(
+        "CreDtTm",
+        &created.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+    )?;
+    x.text("NbOfTxs", &plan.number_of_transactions.to_string())?;
+    if plan.send_control_sum {
+        x.text("CtrlSum", &plan.control_sum.to_string())?;
+    }
+    x.start("InitgPty")?;
+    x.text("Nm", &text(plan, &plan.initiating_party.name, MAX_NAME_LEN))?;
+    if let Some(org) = &plan.initiating_party.organisation_id {
+        x.start("Id")?;
+        x.start("OrgId")?;
+        x.start("Othr")?;
+        x.text("Id", org)?;
+        x.end("Othr")?;
+        x.end("OrgId")?;
+        x.end("Id")?;
+    }
+    x.end("InitgPty")?;
+    x.end("GrpHdr")
+}
+
+fn block_header<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    block: &Block<'_>,
+    method: &str,
+) -> io::Result<()> {
+    x.text("PmtInfId", &block.id)?;
+    x.text("PmtMtd", method)?;
+    x.text(
+        "BtchBookg",
+        if plan.batch_booking { "true" } else { "false" },
+    )?;
+    x.text("NbOfTxs", &block.transactions.len().to_string())?;
+    if plan.send_control_sum {
+        x.text("CtrlSum", &block.control_sum.to_string())?;
+    }
+    let pt = block.payment_type;
+    if pt.service_level.is_some() || pt.local_instrument.is_some() || block.sequence.is_some() {
+        x.start("PmtTpInf")?;
+        if let Some(code) = pt.service_level {
+            x.start("SvcLvl")?;
+            x.text("Cd", code)?;
+            x.end("SvcLvl")?;
+        }
+        if let Some(code) = pt.local_instrument {
+            x.start("LclInstrm")?;
+            x.text("Cd", code)?;
+            x.end("LclInstrm")?;
+        }
+        if let Some(sequence) = block.sequence {
+            x.text("SeqTp", sequence.code())?;
+        }
+        x.end("PmtTpInf")?;
+    }
+    Ok(())
+}
+
+/// Own-bank agent: the account's BIC, or `NOTPROVIDED`.
+fn own_agent<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    name: &str,
+    block: &Block<'_>,
+) -> io::Result<()> {
+    x.start(name)?;
+    x.start("FinInstnId")?;
+    match &block.account.bic {
+        Some(bic) => x.text(plan.message.bic_element(), bic.as_str())?,
+        None => {
+            x.start("Othr")?;
+            x.text("Id", "NOTPROVIDED")?;
+            x.end("Othr")?;
+        }
+    }
+    x.end("FinInstnId")?;
+    x.end(name)
+}
+
+fn own_account<W: Write>(x: &mut Xml<W>, name: &str, block: &Block<'_>) -> io::Result<()> {
+    x.start(name)?;
+    x.start("Id")?;
+    x.text("IBAN", block.account.iban.as_str())?;
+    x.end("Id")?;
+    x.end(name)
+}
+
+fn credit_block<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, block: &Block<'_>) -> io::Result<()> {
+    x.start("PmtInf")?;
+    block_header(x, plan, block, "TRF")?;
+    let date = block.date.to_string();
+    if plan.message == MessageVersion::Pain001V09 {
+        x.start("ReqdExctnDt")?;
+        x.text("Dt", &date)?;
+        x.end("ReqdExctnDt")?;
+    } else {
+        x.text("ReqdExctnDt", &date)?;
+    }
+    x.start("Dbtr")?;
+    x.text("Nm", &text(plan, &block.account.name, MAX_NAME_LEN))?;
+    x.end("Dbtr")?;
+    own_account(x, "DbtrAcct", block)?;
+    own_agent(x, plan, "DbtrAgt", block)?;
+    x.text("ChrgBr", block.payment_type.charge_bearer)?;
+    for &index in &block.transactions {
+        if let Instruction::CreditTransfer(ct) = &plan.instructions[index as usize] {
+            credit_transaction(x, plan, block, ct)?;
+        }
+    }
+    x.end("PmtInf")
+}
+
+fn credit_transaction<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    block: &Block<'_>,
+    ct: &CreditTransfer,
+) -> io::Result<()> {
+    x.start("CdtTrfTxInf")?;
+    x.start("PmtId")?;
+    x.text("EndToEndId", &ids::end_to_end_id(ct.id.as_str()).0)?;
+    x.end("PmtId")?;
+    x.start("Amt")?;
+    x.text_with(
+        "InstdAmt",
+        &[("Ccy", ct.amount.currency().code())],
+        &ct.amount.to_decimal_string(),
+    )?;
+    x.end("Amt")?;
+    let send_bic = plan.send_optional_bic || !block.payment_type.sepa;
+    counterparty_agent(x, plan, "CdtrAgt", &ct.counterparty, send_bic)?;
+    party(x, plan, "Cdtr", &ct.counterparty)?;
+    counterparty_account(x, "CdtrAcct", &ct.counterparty.account)?;
+    remittance(x, plan, ct.remittance.as_ref())?;
+    x.end("CdtTrfTxInf")
+}
+
+fn debit_block<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, block: &Block<'_>) -> io::Result<()> {
+    x.start("PmtInf")?;
+    block_header(x, plan, block, "DD")?;
+    x.text("ReqdColltnDt", &block.date.to_string())?;
+    x.start("Cdtr")?;
+    x.text("Nm", &text(plan, &block.account.name, MAX_NAME_LEN))?;
+    x.end("Cdtr")?;
+    own_account(x, "CdtrAcct", block)?;
+    own_agent(x, plan, "CdtrAgt", block)?;
+    x.text("ChrgBr", block.payment_type.charge_bearer)?;
+    if let Some(creditor_id) = &block.account.creditor_id {
+        scheme_id(x, "CdtrSchmeId", creditor_id.as_str())?;
+    }
+    for &index in &block.transactions {
+        if let Instruction::DirectDebit(dd) = &plan.instructions[index as usize]
+            && let Some(mandate) = plan.mandates.get(dd.mandate.as_str())
+        {
+            debit_transaction(x, plan, block, dd, mandate)?;
+        }
+    }
+    x.end("PmtInf")
+}
+
+/// `<name><Id><PrvtId><Othr><Id>..</Id><SchmeNm><Prtry>SEPA</Prtry></SchmeNm></Othr>...`
+fn scheme_id<W: Write>(x: &mut Xml<W>, name: &str, creditor_id: &str) -> io::Result<()> {
+    x.start(name)?;
+    x.start("Id")?;
+    x.start("PrvtId")?;
+    x.start("Othr")?;
+    x.text("Id", creditor_id)?;
+    x.start("SchmeNm")?;
+    x.text("Prtry", "SEPA")?;
+    x.end("SchmeNm")?;
+    x.end("Othr")?;
+    x.end("PrvtId")?;
+    x.end("Id")?;
+    x.end(name)
+}
+
+fn debit_transaction<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    block: &Block<'_>,
+    dd: &DirectDebit,
+    mandate: &Mandate,
+) -> io::Result<()> {
+    x.start("DrctDbtTxInf")?;
+    x.start("PmtId")?;
+    x.text("EndToEndId", &ids::end_to_end_id(dd.id.as_str()).0)?;
+    x.end("PmtId")?;
+    x.text_with(
+        "InstdAmt",
+        &[("Ccy", dd.amount.currency().code())],
+        &dd.amount.to_decimal_string(),
+    )?;
+    x.start("DrctDbtTx")?;
+    x.start("MndtRltdInf")?;
+    x.text("MndtId", mandate.id.as_str())?;
+    x.text("DtOfSgntr", &mandate.signed_on.to_string())?;
+    if let Some(amendment) = &mandate.amendment {
+        x.text("AmdmntInd", "true")?;
+        x.start("AmdmntInfDtls")?;
+        if let Some(original) = &amendment.original_mandate_id {
+            x.text("OrgnlMndtId", original.as_str())?;
+        }
+        if let Some(original) = &amendment.original_creditor_id {
+            scheme_id(x, "OrgnlCdtrSchmeId", original.as_str())?;
+        }
+        if amendment.debtor_account_changed {
+            x.start("OrgnlDbtrAcct")?;
+            x.start("Id")?;
+            x.start("Othr")?;
+            x.text("Id", "SMNDA")?;
+            x.end("Othr")?;
+            x.end("Id")?;
+            x.end("OrgnlDbtrAcct")?;
+        }
+        x.end("AmdmntInfDtls")?;
+    }
+    x.end("MndtRltdInf")?;
+    x.end("DrctDbtTx")?;
+    // The debtor agent is mandatory in pain.008: the BIC, or NOTPROVIDED (IBAN-only SEPA).
+    let bic = mandate.debtor.routing.iter().find_map(|r| match r {
+        RoutingIdentifier::Bic(bic) if plan.send_optional_bic || !block.payment_type.sepa => {
+            Some(bic)
+        }
+        _ => None,
+    });
+    x.start("DbtrAgt")?;
+    x.start("FinInstnId")?;
+    match bic {
+        Some(bic) => x.text(plan.message.bic_element(), bic.as_str())?,
+        None => {
+            x.start("Othr")?;
+            x.text("Id", "NOTPROVIDED")?;
+            x.end("Othr")?;
+        }
+    }
+    x.end("FinInstnId")?;
+    x.end("DbtrAgt")?;
+    party(x, plan, "Dbtr", &mandate.debtor)?;
+    counterparty_account(x, "DbtrAcct", &mandate.debtor.account)?;
+    remittance(x, plan, dd.remittance.as_ref())?;
+    x.end("DrctDbtTxInf")
+}
+
+fn party<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, name: &str, party: &Party) -> io::Result<()> {
+    x.start(name)?;
+    x.text("Nm", &text(plan, &party.name, MAX_NAME_LEN))?;
+    if let Some(address) = &party.address {
+        postal_address(x, plan, address)?;
+    }
+    x.end(name)
+}
+
+fn postal_address<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    address: &PostalAddress,
+) -> io::Result<()> {
+    x.start("PstlAdr")?;
+    let elements = ["StrtNm", "BldgNb", "PstCd", "TwnNm"];
+    let fields = address_fields(address, "counterparty");
+    for element in elements {
+        let field = match element {
+            "StrtNm" => "counterparty.address.street",
+            "BldgNb" => "counterparty.address.building_number",
+            "PstCd" => "counterparty.address.postal_code",
+            _ => "counterparty.address.town",
+        };
+        if let Some((_, value, max)) = fields.iter().find(|(f, _, _)| *f == field) {
+            x.text(element, &text(plan, value, *max))?;
+        }
+    }
+    x.text("Ctry", address.country.as_str())?;
+    x.end("PstlAdr")
+}
+
+/// The counterparty's bank: BIC (when wanted) and/or a clearing system member id.
+fn counterparty_agent<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    name: &str,
+    party: &Party,
+    send_bic: bool,
+) -> io::Result<()> {
+    let bic = party.routing.iter().find_map(|r| match r {
+        RoutingIdentifier::Bic(bic) => Some(bic.as_str().to_owned()),
+        RoutingIdentifier::Clearing { .. } => None,
+    });
+    let bic = bic.filter(|_| send_bic);
+    let clearing = clearing_member(party);
+    if bic.is_none() && clearing.is_none() {
+        return Ok(());
+    }
+    x.start(name)?;
+    x.start("FinInstnId")?;
+    if let Some(bic) = bic {
+        x.text(plan.message.bic_element(), &bic)?;
+    }
+    if let Some((system, member)) = clearing {
+        x.start("ClrSysMmbId")?;
+        x.start("ClrSysId")?;
+        match system {
+            ClearingSystem::Code(code) => x.text("Cd", code)?,
+            ClearingSystem::Proprietary(name) => x.text("Prtry", name)?,
+        }
+        x.end("ClrSysId")?;
+        x.text("MmbId", &member)?;
+        x.end("ClrSysMmbId")?;
+    }
+    x.end("FinInstnId")?;
+    x.end(name)
+}
+
+enum ClearingSystem {
+    Code(&'static str),
+    Proprietary(&'static str),
+}
+
+/// The clearing system member id of the counterparty's bank: a routing identifier given
+/// in the instruction, or what the account itself implies (Swedish clearing number,
+/// Bankgirot 9900, PlusGirot 9960).
+fn clearing_member(party: &Party) -> Option<(ClearingSystem, String)> {
+    let given = party.routing.iter().find_map(|r| match r {
+        RoutingIdentifier::Clearing { kind, value } => Some((*kind, value.clone())),
+        RoutingIdentifier::Bic(_) => None,
+    });
+    if let Some((kind, value)) = given {
+        let system = match kind.iso_clearing_system() {
+            Some(code) => ClearingSystem::Code(code),
+            None => ClearingSystem::Proprietary(kind.as_str()),
+        };
+        return Some((system, value));
+    }
+    match &party.account {
+        AccountIdentifier::Number(number) => number
+            .sweden()
+            .map(|se| (sesba(), se.clearing().to_owned())),
+        AccountIdentifier::SeBankgiro(_) => Some((sesba(), "9900".to_owned())),
+        AccountIdentifier::SePlusgiro(_) => Some((sesba(), "9960".to_owned())),
+        AccountIdentifier::Iban(_) => None,
+    }
+}
+
+fn sesba() -> ClearingSystem {
+    ClearingSystem::Code(
+        RoutingKind::SeClearing
+            .iso_clearing_system()
+            .unwrap_or("SESBA"),
+    )
+}
+
+fn counterparty_account<W: Write>(
+    x: &mut Xml<W>,
+    name: &str,
+    account: &AccountIdentifier,
+) -> io::Result<()> {
+    x.start(name)?;
+    x.start("Id")?;
+    let (id, scheme_code, proprietary) = match account {
+        AccountIdentifier::Iban(iban) => {
+            x.text("IBAN", iban.as_str())?;
+            x.end("Id")?;
+            return x.end(name);
+        }
+        AccountIdentifier::Number(number) => {
+            let id = if let Some(se) = number.sweden() {
+                format!("{}{}", se.clearing(), se.account())
+            } else if let Some((reg, account)) = number.dk_parts() {
+                format!("{reg}{account}")
+            } else {
+                number.as_str().to_owned()
+            };
+            (id, Some("BBAN"), None)
+        }
+        AccountIdentifier::SeBankgiro(bg) => (bg.as_str().to_owned(), None, Some("BGNR")),
+        AccountIdentifier::SePlusgiro(pg) => (pg.as_str().to_owned(), Some("BBAN"), None),
+    };
+    x.start("Othr")?;
+    x.text("Id", &id)?;
+    x.start("SchmeNm")?;
+    if let Some(code) = scheme_code {
+        x.text("Cd", code)?;
+    }
+    if let Some(code) = proprietary {
+        x.text("Prtry", code)?;
+    }
+    x.end("SchmeNm")?;
+    x.end("Othr")?;
+    x.end("Id")?;
+    x.end(name)
+}
+
+fn remittance<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    remittance: Option<&Remittance>,
+) -> io::Result<()> {
+    match remittance {
+        None => Ok(()),
+        Some(Remittance::Unstructured(value)) => {
+            x.start("RmtInf")?;
+            x.text("Ustrd", &text(plan, value, MAX_UNSTRUCTURED_LEN))?;
+            x.end("RmtInf")
+        }
+        Some(Remittance::Structured(reference)) => {
+            x.start("RmtInf")?;
+            x.start("Strd")?;
+            x.start("CdtrRefInf")?;
+            x.start("Tp")?;
+            x.start("CdOrPrtry")?;
+            x.text("Cd", "SCOR")?;
+            x.end("CdOrPrtry")?;
+            x.text("Issr", "ISO")?;
+            x.end("Tp")?;
+            x.text("Ref", reference.as_str())?;
+            x.end("CdtrRefInf")?;
+            x.end("Strd")?;
+            x.end("RmtInf")
+        }
+    }
+}

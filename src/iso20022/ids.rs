@@ -1,6 +1,6 @@
 //! Deterministic message identifiers.
 //!
-//! - `MsgId` = `BG` + 26 hex digits of SHA-256 over the file's instructions (kind, key,
+//! - `MsgId` = `BG` + 24 hex digits of SHA-256 over the file's instructions (kind, key,
 //!   amount and currency of each, sorted): the same instructions always give the same
 //!   MsgId, so a file rendered twice is a duplicate the bank rejects, never a second payment.
 //! - `PmtInfId` = MsgId + `-` + block number (1-based, blocks in a fixed order).
@@ -44,7 +44,7 @@ pub fn message_id<'a>(instructions: impl IntoIterator<Item = &'a Instruction>) -
         hasher.update(print.as_bytes());
         hasher.update(b"\n");
     }
-    format!("BG{}", hex(&hasher.finalize(), 26))
+    format!("BG{}", hex(&hasher.finalize(), 24))
 }
 
 /// The PmtInfId of block `index` (0-based) of message `message_id`.
@@ -110,8 +110,8 @@ mod tests {
     #[test]
     fn ids_have_the_right_shape() {
         let msg = message_id(std::iter::empty());
-        assert_eq!(msg.len(), 28);
+        assert_eq!(msg.len(), 26);
         assert!(msg.chars().all(|c| c.is_ascii_alphanumeric()));
-        assert!(payment_information_id(&msg, 9_999_998).len() <= MAX_ID_LEN);
+        assert!(payment_information_id(&msg, 99_999_998).len() <= MAX_ID_LEN);
     }
 }

@@ -324,3 +324,83 @@ pub fn parse_name_key(s: &str) -> Result<String, RuleViolation> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(tree: Value) -> Vec<(String, &'static str)> {
+        match from_tree(&tree) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
+                .into_iter()
+                .map(|p| (p.field, p.violation.rule))
+                .collect(),
+        }
+    }
+
+    fn account() -> Value {
+        json!({"id": "acme-eur", "name": "ACME", "iban": "SE4550000000058398257466",
+               "currency": "EUR", "connection": "demo-bank"})
+    }
+
+    #[test]
+    fn profiles() {
+        let ok = json!({"accounts": [account()], "profiles": [{"connection": "demo-bank",
+            "credit_transfer_message": "pain.001.001.03", "batch_booking": false,
+            "initiating_party_name": "ACME Treasury", "initiating_party_id": "5566778899"}]});
+        let config = from_tree(&ok).unwrap();
+        let profile = config.profile("demo-bank");
+        assert_eq!(profile.credit_transfer_message, MessageVersion::Pain001V03);
+        assert_eq!(profile.direct_debit_message, MessageVersion::Pain008V08);
+        assert!(!profile.batch_booking);
+        assert_eq!(
+            profile.initiating_party.unwrap().organisation_id.as_deref(),
+            Some("5566778899")
+        );
+        assert_eq!(config.profile("other-bank"), Profile::default());
+
+        let bad = json!({"accounts": [account()], "profiles": [
+            {"connection": "demo-bank", "credit_transfer_message": "pain.008.001.08",
+             "batch_booking": "yes", "initiating_party_id": "x", "colour": "red"},
+            {"connection": "demo-bank"}]});
+        assert_eq!(
+            problems(bad),
+            vec![
+                (
+                    "profiles[0].credit_transfer_message".to_owned(),
+                    "profile.message"
+                ),
+                ("profiles[0].batch_booking".to_owned(), "field.type"),
+                (
+                    "profiles[0].initiating_party_name".to_owned(),
+                    "field.required"
+                ),
+                ("profiles[0].colour".to_owned(), "field.unknown"),
+                (
+                    "profiles[1].connection".to_owned(),
+                    "profile.connection_unique"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn accounts_need_their_fields() {
+        assert_eq!(
+            problems(json!({})),
+            vec![("accounts".to_owned(), "config.accounts")]
+        );
+        assert_eq!(
+            problems(
+                json!({"accounts": [{"id": "Bad Id", "iban": "SE4550000000058398257466",
+                "bic": "COBADEFF", "currency": "EUR", "connection": "demo-bank", "name": "x"}]})
+            ),
+            vec![
+                ("accounts[0].id".to_owned(), "config.id"),
+                ("accounts[0].bic".to_owned(), "account.bic_country"),
+            ]
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! - [`intake`]: instruction files (JSON, NDJSON, CSV) parsed into validated instructions.
 //! - [`config`]: the TOML configuration with `BANKGATE__` environment overrides.
 //! - [`fields`]: reading loosely-typed trees field by field, collecting every problem.
+//! - [`iso20022`]: ISO 20022 messages (pain.001, pain.008) and the SEPA character set.
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 

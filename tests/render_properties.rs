@@ -79,7 +79,7 @@ fn credit_transfer() -> impl Strategy<Value = (usize, i64, String, Option<String
         0..templates().len(),
         1i64..1_000_000_000_000,
         name(),
-        proptest::option::of("[A-Za-z0-9 äöü&<>]{1,60}"),
+        proptest::option::of("[A-Za-z0-9äöü][A-Za-z0-9 äöü&<>]{0,59}"),
         0u32..60,
     )
 }
@@ -203,7 +203,7 @@ fn check_file(instructions: &[Instruction], message: MessageVersion) -> Result<(
     let block_ids: HashSet<&String> = t.blocks.iter().map(|b| &b.0).collect();
     prop_assert_eq!(block_ids.len(), t.blocks.len(), "PmtInfIds are unique");
     let e2e: HashSet<&String> = t.end_to_end_ids.iter().collect();
-    prop_assert_eq!(e2e.len(), instructions.len(), "EndToEndIds are unique");
+    prop_assert_eq!(e2e.len(), amounts.len(), "EndToEndIds are unique");
     prop_assert!(
         t.end_to_end_ids
             .iter()

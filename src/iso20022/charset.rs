@@ -1,40 +1,465 @@
-//! TEMPORARY stand-in; replaced by the charset branch (EPC transliteration).
+//! Conversion of free text to the SEPA basic Latin character set.
+//!
+//! Banks accept only `a-z A-Z 0-9 / - ? : ( ) . , ' +` and space in SEPA files
+//! (EPC guidance, domain reference 3.8). Every text field (names, street, town,
+//! remittance) goes through [`to_sepa`] before it is written to XML; identifiers
+//! (`MsgId`, `EndToEndId`) go through [`to_sepa_identifier`].
+//!
+//! # Conventions
+//!
+//! The table is explicit (one `match`, reviewable line by line) rather than
+//! derived from Unicode decomposition, because bank data must not change with a
+//! crate update.
+//!
+//! - **Latin letters** lose their diacritics: `é è ê ë → e`, `ç → c`, `ñ → n`,
+//!   `Ä Ö Ü → A O U` (not `AE OE UE`), `Å → A`, `Ø → O`; Polish, Czech, Slovak,
+//!   Croatian, Romanian (comma and cedilla forms), Hungarian, Baltic, Maltese and
+//!   Turkish letters likewise (`ł → l`, `ř → r`, `ő → o`, `ğ → g`, `ı → i`).
+//! - **Ligatures and letters without a base letter** are spelled out: `ß → ss`,
+//!   `Æ → AE`, `Œ → OE`, `Ĳ → IJ`, `Þ → TH`, `ð → d`, `ĸ → q`.
+//! - This follows the EPC guidance, except that EPC217-08 maps one character to
+//!   one character (`ß → s`, `Æ → A`, `Þ → T`); we prefer the spelling a reader
+//!   recognises. A conversion can therefore make a text longer; the caller checks
+//!   length limits on the returned text.
+//! - **Case of multi-letter replacements** follows the neighbouring letters:
+//!   upper case next to an upper-case letter (`ÆRØ → AERO`, `ЩУКИН → SHCHUKIN`),
+//!   otherwise title case (`Ærø → Aero`, `Щукин → Shchukin`).
+//! - **Greek**: ELOT 743, letter by letter (`Α → A`, `Β → V`, `Η → I`, `Θ → TH`,
+//!   `Υ → Y`, `Χ → CH`, `Ψ → PS`, `Ω → O`), with its one digraph we apply:
+//!   `ου → ou`. The voicing rules for `αυ`/`ευ`/`γγ`/`μπ` are not applied.
+//! - **Cyrillic**: the language-neutral table of ICAO Doc 9303 (machine-readable
+//!   passports): `Ж → ZH`, `Х → KH`, `Ц → TS`, `Щ → SHCH`, `Й → I`, `Ъ → IE`,
+//!   `Ю → IU`, `Я → IA`, soft sign dropped, `Є → IE`, `Ї → I`, `Ґ → G`,
+//!   Serbian/Macedonian letters as ICAO lists them. Language-specific values
+//!   (Ukrainian `Г → H`, `И → Y`; Bulgarian `Щ → SHT`) are not applied because the
+//!   language is unknown: `Київ → Kiiv`.
+//! - **`&` → `+`**: EPC does not allow `&` (and some banks reject `&amp;`); `+` keeps
+//!   the length, unlike `and`/`und`/`et`.
+//! - **Quotes** `" “ ” „ « » ‹ ›` and apostrophes `’ ‘ ‚ ´ `` → `'`; dashes
+//!   `‐ ‑ ‒ – — ― −` and `_` → `-`; `[ {` → `(`, `] }` → `)`, `\ |` → `/`,
+//!   `;` → `,`, `¿` → `?`, `…` → `...`, `·` → `.`, `€` → `EUR`.
+//! - **Whitespace** (tabs, newlines, no-break spaces) becomes a space; runs of
+//!   spaces collapse to one and the text is trimmed.
+//! - **Invisible characters** (combining accents, soft hyphen, zero-width and
+//!   bidi controls, variation selectors) are dropped.
+//! - **Anything else** (`< > @ # % * = ! $ ~ ^`, other control characters, other
+//!   scripts, emoji) is unmappable: `.` in [`Strictness::Lenient`], an error
+//!   naming the character and its position in [`Strictness::Strict`].
+//! - **Empty**: a text left with nothing but dots and spaces is an error
+//!   ([`CharsetError::Empty`]), never a silent blank.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Longest identifier (`MsgId`, `PmtInfId`, `EndToEndId`, `InstrId`): Max35Text.
+pub const MAX_IDENTIFIER_LEN: usize = 35;
+
+/// What to do with a character that has no SEPA equivalent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Strictness {
+    /// Replace it with `.` (the EPC recommendation).
     Lenient,
+    /// Refuse the text with [`CharsetError::Unmappable`].
     Strict,
 }
 
+/// A text in the SEPA basic Latin character set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Converted {
+    /// The converted text: only [`is_sepa_char`] characters, trimmed, no double
+    /// spaces. It may be longer than the input (`ß → ss`).
+    pub text: String,
+    /// Whether `text` differs from the input, so the caller can tell the user.
+    pub changed: bool,
+}
+
+/// Why a text cannot be put into a SEPA file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CharsetError {
-    #[error("character {found:?} at position {position} has no SEPA equivalent")]
-    Unmappable { found: char, position: usize },
-    #[error("text is empty after conversion to the SEPA character set")]
-    Empty,
+    /// Strict mode met a character outside the conversion table.
+    #[error(
+        "character {found:?} at position {position} has no SEPA equivalent; expected letters, digits, space or / - ? : ( ) . , ' +"
+    )]
+    Unmappable {
+        found: char,
+        /// 1-based position in the input, counted in characters (not bytes).
+        position: usize,
+    },
+    /// Nothing but dots and spaces is left after conversion.
+    #[error(
+        "text {input:?} converts to {converted:?}; expected at least one character other than '.' and space"
+    )]
+    Empty { input: String, converted: String },
+    /// An identifier is longer than [`MAX_IDENTIFIER_LEN`] after conversion.
+    #[error(
+        "identifier {converted:?} is {length} characters long after conversion; expected at most {MAX_IDENTIFIER_LEN}"
+    )]
+    IdentifierTooLong { converted: String, length: usize },
 }
 
+/// Whether `c` belongs to the SEPA basic Latin character set.
 pub fn is_sepa_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "/-?:().,'+ ".contains(c)
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '/' | '-' | '?' | ':' | '(' | ')' | '.' | ',' | '\'' | '+' | ' '
+        )
 }
 
-pub fn to_sepa(text: &str, strictness: Strictness) -> Result<String, CharsetError> {
-    let mut out = String::new();
-    for (position, c) in text.chars().enumerate() {
-        if is_sepa_char(c) {
-            out.push(c);
-        } else if strictness == Strictness::Strict {
-            return Err(CharsetError::Unmappable { found: c, position });
-        } else {
-            out.push('.');
+/// Converts free text (a name, address line or remittance text) to the SEPA
+/// character set, following the conventions in the module documentation.
+pub fn to_sepa(text: &str, strictness: Strictness) -> Result<Converted, CharsetError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (index, &c) in chars.iter().enumerate() {
+        let prev = index.checked_sub(1).and_then(|i| chars.get(i)).copied();
+        let next = chars.get(index + 1).copied();
+        match classify(c, prev) {
+            Mapping::Keep if c == ' ' => push_space(&mut out),
+            Mapping::Keep => out.push(c),
+            Mapping::Space => push_space(&mut out),
+            Mapping::Drop => {}
+            Mapping::Replace(replacement) => push_replacement(&mut out, c, replacement, prev, next),
+            Mapping::Unmappable => match strictness {
+                Strictness::Lenient => out.push('.'),
+                Strictness::Strict => {
+                    return Err(CharsetError::Unmappable {
+                        found: c,
+                        position: index + 1,
+                    });
+                }
+            },
         }
     }
-    if out.trim_matches(|c| c == '.' || c == ' ').is_empty() {
-        return Err(CharsetError::Empty);
+    if out.ends_with(' ') {
+        out.pop();
     }
-    Ok(out)
+    if out.chars().all(|c| c == '.' || c == ' ') {
+        return Err(CharsetError::Empty {
+            input: text.to_owned(),
+            converted: out,
+        });
+    }
+    let changed = out != text;
+    Ok(Converted { text: out, changed })
 }
 
+/// Converts an identifier (`MsgId`, `EndToEndId`, ...) to the EPC pattern
+/// `([A-Za-z0-9]|[+?/\-:().,' ]){1,35}`.
+///
+/// The conversion is [`to_sepa`] in [`Strictness::Strict`] mode: an identifier
+/// comes back in status reports and must still be recognisable, so an unknown
+/// character is an error rather than a `.`. Nothing is truncated.
 pub fn to_sepa_identifier(text: &str) -> Result<String, CharsetError> {
-    to_sepa(text, Strictness::Strict)
+    let converted = to_sepa(text, Strictness::Strict)?.text;
+    let length = converted.chars().count();
+    if length > MAX_IDENTIFIER_LEN {
+        return Err(CharsetError::IdentifierTooLong { converted, length });
+    }
+    Ok(converted)
+}
+
+/// What one input character becomes.
+enum Mapping {
+    /// Already a SEPA character.
+    Keep,
+    /// Whitespace of any kind: one space, collapsed with its neighbours.
+    Space,
+    /// Invisible: combining accents, zero-width and bidi controls.
+    Drop,
+    /// Transliterated to these SEPA characters.
+    Replace(&'static str),
+    /// No SEPA equivalent.
+    Unmappable,
+}
+
+fn classify(c: char, prev: Option<char>) -> Mapping {
+    if is_sepa_char(c) {
+        return Mapping::Keep;
+    }
+    if c.is_whitespace() {
+        return Mapping::Space;
+    }
+    if is_invisible(c) {
+        return Mapping::Drop;
+    }
+    // ELOT 743: "ου" is "ou", every other upsilon is "y".
+    if matches!(prev, Some('Ο' | 'ο' | 'Ό' | 'ό')) {
+        match c {
+            'Υ' | 'Ύ' => return Mapping::Replace("U"),
+            'υ' | 'ύ' => return Mapping::Replace("u"),
+            _ => {}
+        }
+    }
+    match transliterate(c) {
+        Some(replacement) => Mapping::Replace(replacement),
+        None => Mapping::Unmappable,
+    }
+}
+
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Appends `replacement`; a multi-letter upper-case replacement is written in
+/// title case unless a neighbouring letter is upper case too.
+fn push_replacement(
+    out: &mut String,
+    source: char,
+    replacement: &str,
+    prev: Option<char>,
+    next: Option<char>,
+) {
+    let spelled_out = replacement.len() > 1 && replacement.bytes().all(|b| b.is_ascii_uppercase());
+    if !spelled_out || !source.is_uppercase() || shouting(prev, next) {
+        out.push_str(replacement);
+        return;
+    }
+    let mut letters = replacement.chars();
+    if let Some(first) = letters.next() {
+        out.push(first);
+    }
+    for letter in letters {
+        out.push(letter.to_ascii_lowercase());
+    }
+}
+
+/// Whether the text around a letter is written in capitals: the next letter
+/// decides; at the end of a word, the previous one.
+fn shouting(prev: Option<char>, next: Option<char>) -> bool {
+    match next.filter(|c| c.is_alphabetic()) {
+        Some(next) => next.is_uppercase(),
+        None => prev.is_some_and(char::is_uppercase),
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}' // combining diacritical marks
+            | '\u{00AD}' // soft hyphen
+            | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FE00}'..='\u{FE0F}' // variation selectors
+            | '\u{FEFF}' // byte-order mark / zero-width no-break space
+    )
+}
+
+/// The conversion table. Every value consists of SEPA characters only and
+/// contains no space (checked by a test over the whole table).
+#[rustfmt::skip]
+fn transliterate(c: char) -> Option<&'static str> {
+    let replacement = match c {
+        // ASCII punctuation outside the SEPA set.
+        '&' => "+",
+        '"' | '`' => "'",
+        '[' | '{' => "(",
+        ']' | '}' => ")",
+        '\\' | '|' => "/",
+        ';' => ",",
+        '_' => "-",
+
+        // Typographic punctuation.
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '\u{02BC}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => "'",
+        '\u{00AB}' | '\u{00BB}' | '\u{2039}' | '\u{203A}' => "'",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => "-",
+        '\u{2044}' | '\u{2215}' => "/",
+        '\u{2026}' => "...",
+        '\u{00B7}' => ".",
+        '\u{00BF}' => "?",
+        '\u{00AA}' => "a",
+        '\u{00BA}' => "o",
+        '\u{2116}' => "No",
+        '\u{20AC}' => "EUR",
+
+        // Latin-1 Supplement letters.
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "A",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+        'Æ' => "AE", 'æ' => "ae",
+        'Ç' => "C", 'ç' => "c",
+        'È' | 'É' | 'Ê' | 'Ë' => "E",
+        'è' | 'é' | 'ê' | 'ë' => "e",
+        'Ì' | 'Í' | 'Î' | 'Ï' => "I",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'Ð' => "D", 'ð' => "d",
+        'Ñ' => "N", 'ñ' => "n",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "O",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
+        'Ù' | 'Ú' | 'Û' | 'Ü' => "U",
+        'ù' | 'ú' | 'û' | 'ü' => "u",
+        'Ý' => "Y", 'ý' | 'ÿ' => "y",
+        'Þ' => "TH", 'þ' => "th",
+        'ß' => "ss",
+
+        // Latin Extended-A (Central European, Baltic, Maltese, Turkish, Esperanto, Sami).
+        'Ā' | 'Ă' | 'Ą' => "A", 'ā' | 'ă' | 'ą' => "a",
+        'Ć' | 'Ĉ' | 'Ċ' | 'Č' => "C", 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'Ď' | 'Đ' => "D", 'ď' | 'đ' => "d",
+        'Ē' | 'Ĕ' | 'Ė' | 'Ę' | 'Ě' => "E", 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'Ĝ' | 'Ğ' | 'Ġ' | 'Ģ' => "G", 'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'Ĥ' | 'Ħ' => "H", 'ĥ' | 'ħ' => "h",
+        'Ĩ' | 'Ī' | 'Ĭ' | 'Į' | 'İ' => "I", 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'Ĳ' => "IJ", 'ĳ' => "ij",
+        'Ĵ' => "J", 'ĵ' => "j",
+        'Ķ' => "K", 'ķ' => "k",
+        'ĸ' => "q",
+        'Ĺ' | 'Ļ' | 'Ľ' | 'Ŀ' | 'Ł' => "L", 'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'Ń' | 'Ņ' | 'Ň' | 'Ŋ' => "N", 'ń' | 'ņ' | 'ň' | 'ŋ' => "n",
+        'ŉ' => "'n",
+        'Ō' | 'Ŏ' | 'Ő' => "O", 'ō' | 'ŏ' | 'ő' => "o",
+        'Œ' => "OE", 'œ' => "oe",
+        'Ŕ' | 'Ŗ' | 'Ř' => "R", 'ŕ' | 'ŗ' | 'ř' => "r",
+        'Ś' | 'Ŝ' | 'Ş' | 'Š' => "S", 'ś' | 'ŝ' | 'ş' | 'š' | 'ſ' => "s",
+        'Ţ' | 'Ť' | 'Ŧ' => "T", 'ţ' | 'ť' | 'ŧ' => "t",
+        'Ũ' | 'Ū' | 'Ŭ' | 'Ů' | 'Ű' | 'Ų' => "U", 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'Ŵ' => "W", 'ŵ' => "w",
+        'Ŷ' | 'Ÿ' => "Y", 'ŷ' => "y",
+        'Ź' | 'Ż' | 'Ž' => "Z", 'ź' | 'ż' | 'ž' => "z",
+
+        // Latin Extended-B and Additional: Romanian comma-below, capital sharp s.
+        'Ș' => "S", 'ș' => "s",
+        'Ț' => "T", 'ț' => "t",
+        'ẞ' => "SS",
+
+        // Greek (ELOT 743; "ου" is handled in `classify`).
+        'Α' | 'Ά' => "A", 'α' | 'ά' => "a",
+        'Β' => "V", 'β' => "v",
+        'Γ' => "G", 'γ' => "g",
+        'Δ' => "D", 'δ' => "d",
+        'Ε' | 'Έ' => "E", 'ε' | 'έ' => "e",
+        'Ζ' => "Z", 'ζ' => "z",
+        'Η' | 'Ή' => "I", 'η' | 'ή' => "i",
+        'Θ' => "TH", 'θ' => "th",
+        'Ι' | 'Ί' | 'Ϊ' => "I", 'ι' | 'ί' | 'ϊ' | 'ΐ' => "i",
+        'Κ' => "K", 'κ' => "k",
+        'Λ' => "L", 'λ' => "l",
+        'Μ' => "M", 'μ' => "m",
+        'Ν' => "N", 'ν' => "n",
+        'Ξ' => "X", 'ξ' => "x",
+        'Ο' | 'Ό' => "O", 'ο' | 'ό' => "o",
+        'Π' => "P", 'π' => "p",
+        'Ρ' => "R", 'ρ' => "r",
+        'Σ' => "S", 'σ' | 'ς' => "s",
+        'Τ' => "T", 'τ' => "t",
+        'Υ' | 'Ύ' | 'Ϋ' => "Y", 'υ' | 'ύ' | 'ϋ' | 'ΰ' => "y",
+        'Φ' => "F", 'φ' => "f",
+        'Χ' => "CH", 'χ' => "ch",
+        'Ψ' => "PS", 'ψ' => "ps",
+        'Ω' | 'Ώ' => "O", 'ω' | 'ώ' => "o",
+
+        // Cyrillic (ICAO Doc 9303, language-neutral values).
+        'А' => "A", 'а' => "a",
+        'Б' => "B", 'б' => "b",
+        'В' => "V", 'в' => "v",
+        'Г' | 'Ґ' | 'Ѓ' => "G", 'г' | 'ґ' | 'ѓ' => "g",
+        'Д' | 'Ђ' => "D", 'д' | 'ђ' => "d",
+        'Е' | 'Ё' | 'Э' => "E", 'е' | 'ё' | 'э' => "e",
+        'Є' => "IE", 'є' => "ie",
+        'Ж' => "ZH", 'ж' => "zh",
+        'З' => "Z", 'з' => "z",
+        'Ѕ' | 'Џ' => "DZ", 'ѕ' | 'џ' => "dz",
+        'И' | 'Й' | 'І' | 'Ї' => "I", 'и' | 'й' | 'і' | 'ї' => "i",
+        'Ј' => "J", 'ј' => "j",
+        'К' | 'Ќ' => "K", 'к' | 'ќ' => "k",
+        'Л' => "L", 'л' => "l",
+        'Љ' => "LJ", 'љ' => "lj",
+        'М' => "M", 'м' => "m",
+        'Н' => "N", 'н' => "n",
+        'Њ' => "NJ", 'њ' => "nj",
+        'О' => "O", 'о' => "o",
+        'П' => "P", 'п' => "p",
+        'Р' => "R", 'р' => "r",
+        'С' => "S", 'с' => "s",
+        'Т' => "T", 'т' => "t",
+        'Ћ' => "C", 'ћ' => "c",
+        'У' | 'Ў' => "U", 'у' | 'ў' => "u",
+        'Ф' => "F", 'ф' => "f",
+        'Х' => "KH", 'х' => "kh",
+        'Ц' => "TS", 'ц' => "ts",
+        'Ч' => "CH", 'ч' => "ch",
+        'Ш' => "SH", 'ш' => "sh",
+        'Щ' => "SHCH", 'щ' => "shch",
+        'Ъ' => "IE", 'ъ' => "ie",
+        'Ы' => "Y", 'ы' => "y",
+        'Ь' | 'ь' => "",
+        'Ю' => "IU", 'ю' => "iu",
+        'Я' => "IA", 'я' => "ia",
+
+        _ => return None,
+    };
+    Some(replacement)
+}
+
+/// Lists every table entry as `U+XXXX -> replacement`, for review and tests.
+#[cfg(test)]
+fn table_entries() -> Vec<(char, &'static str)> {
+    let ranges = [
+        '\u{0000}'..='\u{024F}',
+        '\u{0370}'..='\u{045F}',
+        '\u{1E00}'..='\u{1EFF}',
+        '\u{2000}'..='\u{22FF}',
+    ];
+    ranges
+        .into_iter()
+        .flatten()
+        .filter_map(|c| transliterate(c).map(|r| (c, r)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lenient conversion of `input` gives `expected`.
+    fn check(input: &str, expected: &str) {
+        let converted =
+            to_sepa(input, Strictness::Lenient).unwrap_or_else(|e| panic!("{input:?} failed: {e}"));
+        assert_eq!(converted.text, expected, "input {input:?}");
+        assert_eq!(
+            converted.changed,
+            input != expected,
+            "changed flag for {input:?}"
+        );
+    }
+
+    #[test]
+    fn table_values_are_sepa_without_spaces() {
+        let entries = table_entries();
+        assert!(entries.len() > 300, "only {} entries", entries.len());
+        for (c, replacement) in entries {
+            assert!(
+                replacement.chars().all(|r| is_sepa_char(r) && r != ' '),
+                "{c:?} (U+{:04X}) maps to {replacement:?}",
+                u32::from(c)
+            );
+            assert!(!is_sepa_char(c), "{c:?} is SEPA already");
+        }
+    }
+
+    #[test]
+    fn sepa_set_is_exactly_the_epc_basic_set() {
+        let ascii: String = (' '..='~').filter(|&c| is_sepa_char(c)).collect();
+        assert_eq!(
+            ascii,
+            " '()+,-./0123456789:?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        );
+    }
+
+    #[test]
+    fn case_of_spelled_out_letters_follows_neighbours() {
+        for (input, expected) in [
+            ("Æ", "Ae"),
+            ("ÆRØ", "AERO"),
+            ("Ærø", "Aero"),
+            ("ЩУКИН", "SHCHUKIN"),
+            ("КОЩ", "KOSHCH"),
+            ("Ж.", "Zh."),
+            ("ẞ", "Ss"),
+            ("STRAẞE", "STRASSE"),
+        ] {
+            check(input, expected);
+        }
+    }
 }

@@ -203,11 +203,13 @@ pub fn sepa_text(
     id: &str,
     field: &'static str,
 ) -> Result<String, RenderProblem> {
-    let converted = charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
-        id: id.to_owned(),
-        field,
-        error,
-    })?;
+    let converted = charset::to_sepa(text, strictness)
+        .map_err(|error| RenderProblem::Charset {
+            id: id.to_owned(),
+            field,
+            error,
+        })?
+        .text;
     let len = converted.chars().count();
     if len > max {
         return Err(RenderProblem::TooLong {

@@ -9,6 +9,8 @@ pub mod ids;
 pub mod message;
 pub mod plan;
 pub mod profile;
+pub mod read;
+pub mod report;
 mod write;
 mod xml;
 

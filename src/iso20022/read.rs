@@ -286,14 +286,28 @@ impl<R: BufRead> XmlReader<R> {
                             actual: format!("root element {name}"),
                         });
                     }
-                    let namespace = start
+                    // The namespace bound to Document's own prefix (or the default one);
+                    // other declarations such as xmlns:xsi may come first.
+                    let qualified = start.name().as_ref().to_owned();
+                    let own = match qualified.split_once(':') {
+                        Some((prefix, _)) => format!("xmlns:{prefix}"),
+                        None => "xmlns".to_owned(),
+                    };
+                    let declarations: Vec<(String, String)> = start
                         .attributes()
                         .flatten()
-                        .find(|a| {
-                            let key = a.key.as_ref();
-                            key == "xmlns" || key.starts_with("xmlns:")
+                        .map(|a| (a.key.as_ref().to_owned(), a.value.to_string()))
+                        .filter(|(k, _)| k == "xmlns" || k.starts_with("xmlns:"))
+                        .collect();
+                    let namespace = declarations
+                        .iter()
+                        .find(|(k, _)| *k == own)
+                        .or_else(|| {
+                            declarations
+                                .iter()
+                                .find(|(_, v)| MessageName::from_namespace(v).is_some())
                         })
-                        .map(|a| a.value.to_string())
+                        .map(|(_, v)| v.clone())
                         .unwrap_or_default();
                     self.path.push(name);
                     return MessageName::from_namespace(&namespace).ok_or(ReadError::NotIso20022 {
@@ -421,7 +435,7 @@ mod tests {
 
     #[test]
     fn reads_local_names_entities_and_currency() {
-        let xml = "\u{feff}<?xml version=\"1.0\"?>\r\n<x:Document xmlns:x=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">\r\n<x:Amt Ccy=\"EUR\">1.00</x:Amt><N>A &amp; B &#228;</N><E/></x:Document>";
+        let xml = "\u{feff}<?xml version=\"1.0\"?>\r\n<x:Document xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:x=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">\r\n<x:Amt Ccy=\"EUR\">1.00</x:Amt><N>A &amp; B &#228;</N><E/></x:Document>";
         let nodes = read_all(xml).unwrap();
         assert_eq!(
             nodes,

@@ -234,7 +234,7 @@ fn element_texts(xml: &[u8]) -> HashSet<String> {
     reader.document().expect("rendered file is ISO 20022");
     let mut texts = HashSet::new();
     loop {
-        match reader.next().expect("rendered file reads back") {
+        match reader.read_node().expect("rendered file reads back") {
             Node::End {
                 text: Some(text), ..
             } => {
@@ -963,7 +963,7 @@ fn every_sample_text_field_round_trips() {
             reader.document().expect("sample is ISO 20022");
             loop {
                 let parent = reader.path().last().cloned().unwrap_or_default();
-                match reader.next().expect("sample reads") {
+                match reader.read_node().expect("sample reads") {
                     Node::End {
                         name,
                         text: Some(text),

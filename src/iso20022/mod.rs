@@ -1,5 +1,8 @@
 //! ISO 20022 messages: the only module that knows XML.
 //!
+//! Inbound: [`read::XmlReader`] is the hardened pull reader the pain.002 and camt parsers
+//! use; [`report`] holds what they produce.
+//!
 //! Outbound: [`render`] turns validated instructions into a pain.001 (credit transfers)
 //! or pain.008 (direct debits) file for one bank [`profile::Profile`], streaming the XML
 //! to any writer. Every problem is found by [`plan::plan`] before a byte is written.

@@ -185,7 +185,7 @@ impl<R: BufRead> XmlReader<R> {
         }
     }
 
-    pub fn next(&mut self) -> Result<Node, ReadError> {
+    pub fn read_node(&mut self) -> Result<Node, ReadError> {
         let Self {
             reader,
             buf,
@@ -396,7 +396,7 @@ mod tests {
         reader.document()?;
         let mut nodes = Vec::new();
         loop {
-            match reader.next()? {
+            match reader.read_node()? {
                 Node::Eof => return Ok(nodes),
                 node => nodes.push(node),
             }

@@ -424,3 +424,60 @@ fn accounts_of_fixture() -> AccountBook {
     .expect("fixture configuration is valid");
     AccountBook::from_config(&config)
 }
+
+#[test]
+fn cross_border_options_purpose_and_address_lines() {
+    let xb = r#"{"type": "credit_transfer", "id": "xb", "source_account": "acme-eur", "scheme": "CROSS_BORDER", "amount": "10.00", "currency": "USD", "urgent": true, "charge_bearer": "DEBT", "category_purpose": "SUPP", "counterparty": {"name": "Acme Inc", "address": {"country": "US", "lines": ["350 5th Avenue", "New York NY 10001"]}, "account": {"type": "NUMBER", "country": "US", "number": "123456789012"}, "routing": [{"type": "US_ABA", "value": "021000021"}]}}"#;
+    check(
+        "x.json",
+        xb,
+        (vec![(Location::Line(1), Some("xb"), vec![])], vec![]),
+    );
+    let sepa = CT.replace(
+        r#""currency": "EUR","#,
+        r#""currency": "EUR", "urgent": true, "charge_bearer": "OUR", "category_purpose": "salary","#,
+    );
+    check(
+        "x.json",
+        &sepa,
+        (
+            vec![(
+                Location::Line(1),
+                Some("ct-1"),
+                vec![
+                    ("charge_bearer", "charge_bearer"),
+                    ("category_purpose", "category_purpose.format"),
+                    ("urgent", "scheme.cross_border_only"),
+                ],
+            )],
+            vec![],
+        ),
+    );
+    let lines = xb.replace(
+        r#"["350 5th Avenue", "New York NY 10001"]"#,
+        r#"["a", 5, "c"]"#,
+    );
+    check(
+        "x.json",
+        &lines,
+        (
+            vec![(
+                Location::Line(1),
+                Some("xb"),
+                vec![
+                    ("counterparty.address.lines", "address.lines"),
+                    ("counterparty.address.lines[1]", "field.type"),
+                ],
+            )],
+            vec![],
+        ),
+    );
+    let header = "type,id,source_account,scheme,amount,currency,urgent,counterparty_name,counterparty_address_country,counterparty_address_lines,counterparty_address_lines_2,counterparty_account_type,counterparty_account_number,counterparty_account_country,counterparty_routing_type,counterparty_routing_value";
+    check(
+        "x.csv",
+        &format!(
+            "{header}\ncredit_transfer,xb,acme-eur,CROSS_BORDER,10.00,USD,true,Acme Inc,US,350 5th Avenue,New York NY 10001,NUMBER,123456789012,US,US_ABA,021000021\n"
+        ),
+        (vec![(Location::Line(2), Some("xb"), vec![])], vec![]),
+    );
+}

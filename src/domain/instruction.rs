@@ -139,6 +139,9 @@ pub struct PostalAddress {
     pub postal_code: Option<String>,
     pub street: Option<String>,
     pub building_number: Option<String>,
+    /// Unstructured address lines (`AdrLine`, at most 2 of 70 characters): with the
+    /// structured parts above they make a hybrid address.
+    pub lines: Vec<String>,
 }
 
 /// The other side of a payment: creditor of a transfer, debtor of a mandate.
@@ -162,6 +165,45 @@ pub struct CreditTransfer {
     pub requested_date: Option<Date>,
     pub remittance: Option<Remittance>,
     pub counterparty: Party,
+    /// Who pays the charges; cross-border only (SEPA is always SLEV). Default SHAR.
+    pub charge_bearer: Option<ChargeBearer>,
+    /// Urgent (`SvcLvl` URGP) instead of non-urgent (NURG); cross-border only.
+    pub urgent: bool,
+    /// `CtgyPurp/Cd`, e.g. SALA or SUPP; payments with different purposes go in
+    /// different payment-information blocks.
+    pub category_purpose: Option<CategoryPurpose>,
+}
+
+named_enum! {
+    /// Who bears the charges of a cross-border transfer (`ChrgBr`).
+    ChargeBearer, "charge_bearer" {
+        Shared = "SHAR",
+        Debtor = "DEBT",
+        Creditor = "CRED",
+    }
+}
+
+/// An ISO external category purpose code: four upper-case letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CategoryPurpose([u8; 4]);
+
+impl CategoryPurpose {
+    pub fn parse(input: &str) -> Result<Self, RuleViolation> {
+        match input.as_bytes() {
+            [a, b, c, d] if input.bytes().all(|x| x.is_ascii_uppercase()) => {
+                Ok(Self([*a, *b, *c, *d]))
+            }
+            _ => Err(RuleViolation::new(
+                "category_purpose.format",
+                "four upper-case letters (ISO ExternalCategoryPurpose1Code, e.g. SALA, SUPP)",
+                input,
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("OTHR")
+    }
 }
 
 /// Collect money from a debtor under a mandate.

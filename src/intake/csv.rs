@@ -25,6 +25,9 @@ const TOP_LEVEL: &[&str] = &[
     "signed_on",
     "active",
     "reason",
+    "charge_bearer",
+    "urgent",
+    "category_purpose",
     "amendment.original_mandate_id",
     "amendment.original_creditor_id",
     "amendment.debtor_account_changed",
@@ -37,6 +40,8 @@ const PARTY: &[&str] = &[
     "address.postal_code",
     "address.street",
     "address.building_number",
+    "address.lines[0]",
+    "address.lines[1]",
     "account.type",
     "account.number",
     "account.country",
@@ -163,8 +168,8 @@ fn line_at(text: &str, byte: u64) -> u64 {
 
 fn cell_value(path: &str, cell: &str) -> Value {
     match (path, cell) {
-        ("active" | "amendment.debtor_account_changed", "true") => Value::Bool(true),
-        ("active" | "amendment.debtor_account_changed", "false") => Value::Bool(false),
+        ("active" | "urgent" | "amendment.debtor_account_changed", "true") => Value::Bool(true),
+        ("active" | "urgent" | "amendment.debtor_account_changed", "false") => Value::Bool(false),
         _ => Value::String(cell.to_owned()),
     }
 }
@@ -189,8 +194,17 @@ fn insert(root: &mut Value, path: &str, value: Value) {
             Some(index) => {
                 let list = map.entry(name).or_insert_with(|| Value::Array(Vec::new()));
                 let Value::Array(items) = list else { return };
+                let filler = if last {
+                    Value::Null
+                } else {
+                    Value::Object(Map::new())
+                };
                 while items.len() <= index {
-                    items.push(Value::Object(Map::new()));
+                    items.push(filler.clone());
+                }
+                if last {
+                    items[index] = value;
+                    return;
                 }
                 node = &mut items[index];
             }

@@ -12,8 +12,9 @@ use crate::domain::account::{
 };
 use crate::domain::country::CountryCode;
 use crate::domain::instruction::{
-    CreditTransfer, DirectDebit, Instruction, InstructionId, InstructionKind, MAX_NAME_LEN,
-    Mandate, MandateAmendment, MandateCancellation, MandateId, Party, PostalAddress, check_text,
+    CategoryPurpose, ChargeBearer, CreditTransfer, DirectDebit, Instruction, InstructionId,
+    InstructionKind, MAX_NAME_LEN, Mandate, MandateAmendment, MandateCancellation, MandateId,
+    Party, PostalAddress, check_text,
 };
 use crate::domain::money::{Amount, Currency};
 use crate::domain::remittance::{CreditorReference, MAX_UNSTRUCTURED_LEN, Remittance};
@@ -138,6 +139,24 @@ fn read_credit_transfer(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<In
         f.absorb(c);
         party
     });
+    let charge_bearer = f.parsed("charge_bearer", false, str::parse::<ChargeBearer>);
+    let urgent = f.boolean("urgent").unwrap_or(false);
+    let category_purpose = f.parsed("category_purpose", false, CategoryPurpose::parse);
+    if scheme.is_some_and(|s| s != Scheme::CrossBorder) {
+        let only_cross_border = |what: &str| {
+            RuleViolation::new(
+                "scheme.cross_border_only",
+                format!("{what} only with scheme CROSS_BORDER"),
+                scheme.map_or("", |s| s.as_str()),
+            )
+        };
+        if charge_bearer.is_some() {
+            f.problem("charge_bearer", only_cross_border("charge_bearer"));
+        }
+        if urgent {
+            f.problem("urgent", only_cross_border("urgent = true"));
+        }
+    }
     if let (Some(scheme), Some(amount), Some(party)) = (scheme, amount, &counterparty) {
         let routing: Vec<RoutingKind> = party.routing.iter().map(RoutingIdentifier::kind).collect();
         let candidate = SchemeCandidate {
@@ -156,6 +175,9 @@ fn read_credit_transfer(f: &mut Fields<'_>, accounts: &AccountBook) -> Option<In
         requested_date,
         remittance: remittance?,
         counterparty: counterparty?,
+        charge_bearer,
+        urgent,
+        category_purpose,
     }))
 }
 
@@ -435,12 +457,40 @@ fn read_address(f: &mut Fields<'_>) -> Option<PostalAddress> {
     let postal_code = f.parsed("postal_code", false, |s| check_text(s, 16));
     let street = f.parsed("street", false, |s| check_text(s, 70));
     let building_number = f.parsed("building_number", false, |s| check_text(s, 16));
+    let mut lines = Vec::new();
+    let path = f.path_of("lines");
+    let items = f.list("lines").unwrap_or_default();
+    if items.len() > 2 {
+        f.problem(
+            "lines",
+            RuleViolation::new(
+                "address.lines",
+                "at most 2 address lines",
+                format!("{} lines", items.len()),
+            ),
+        );
+    }
+    for (index, item) in items.iter().enumerate() {
+        let line = match item {
+            Value::String(text) => check_text(text, 70),
+            other => Err(RuleViolation::new(
+                "field.type",
+                "a text (JSON string)",
+                describe(other),
+            )),
+        };
+        match line {
+            Ok(line) => lines.push(line),
+            Err(v) => f.extend([FieldViolation::new(format!("{path}[{index}]"), v)]),
+        }
+    }
     Some(PostalAddress {
         country: country?,
         town,
         postal_code,
         street,
         building_number,
+        lines,
     })
 }
 

@@ -20,7 +20,8 @@ use super::message::MessageVersion;
 use super::profile::{InitiatingParty, Profile};
 use crate::config::Account;
 use crate::domain::instruction::{
-    CreditTransfer, DirectDebit, Instruction, MAX_NAME_LEN, Mandate, Party, PostalAddress,
+    CategoryPurpose, CreditTransfer, DirectDebit, Instruction, MAX_NAME_LEN, Mandate, Party,
+    PostalAddress,
 };
 use crate::domain::money::Currency;
 use crate::domain::remittance::{MAX_UNSTRUCTURED_LEN, Remittance};
@@ -101,6 +102,8 @@ pub struct PaymentType {
     pub charge_bearer: &'static str,
     /// SEPA schemes: the counterparty BIC is optional (IBAN-only).
     pub sepa: bool,
+    /// `CtgyPurp/Cd`, from the instruction.
+    pub category_purpose: Option<CategoryPurpose>,
 }
 
 /// How a scheme is expressed in ISO 20022; `None` for schemes banks take in other formats.
@@ -124,6 +127,7 @@ pub fn payment_type(scheme: Scheme) -> Option<PaymentType> {
         local_instrument,
         charge_bearer,
         sepa,
+        category_purpose: None,
     })
 }
 
@@ -420,9 +424,17 @@ fn check_credit_transfer(
     if problems.len() > before {
         return None;
     }
+    let mut payment_type = payment_type?;
+    if ct.urgent {
+        payment_type.service_level = Some("URGP");
+    }
+    if let Some(bearer) = ct.charge_bearer {
+        payment_type.charge_bearer = bearer.as_str();
+    }
+    payment_type.category_purpose = ct.category_purpose;
     Some(BlockKey {
         account: account?,
-        payment_type: payment_type?,
+        payment_type,
         date: ct.requested_date.unwrap_or(today).max(today),
         currency: ct.amount.currency(),
         sequence: None,
@@ -555,6 +567,10 @@ pub fn address_fields<'a>(
     ]
     .into_iter()
     .filter_map(|(field, value, max)| value.map(|v| (field, v, max)))
+    .chain(address.lines.iter().map(|line| {
+        let field = name("counterparty.address.lines", "debtor.address.lines");
+        (field, line.as_str(), 70)
+    }))
     .collect()
 }
 

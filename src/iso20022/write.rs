@@ -88,7 +88,11 @@ fn block_header<W: Write>(
         x.text("CtrlSum", &block.control_sum.to_string())?;
     }
     let pt = block.payment_type;
-    if pt.service_level.is_some() || pt.local_instrument.is_some() || block.sequence.is_some() {
+    let any = pt.service_level.is_some()
+        || pt.local_instrument.is_some()
+        || block.sequence.is_some()
+        || pt.category_purpose.is_some();
+    if any {
         x.start("PmtTpInf")?;
         if let Some(code) = pt.service_level {
             x.start("SvcLvl")?;
@@ -102,6 +106,11 @@ fn block_header<W: Write>(
         }
         if let Some(sequence) = block.sequence {
             x.text("SeqTp", sequence.code())?;
+        }
+        if let Some(purpose) = pt.category_purpose {
+            x.start("CtgyPurp")?;
+            x.text("Cd", purpose.as_str())?;
+            x.end("CtgyPurp")?;
         }
         x.end("PmtTpInf")?;
     }
@@ -322,6 +331,9 @@ fn postal_address<W: Write>(
         }
     }
     x.text("Ctry", address.country.as_str())?;
+    for line in &address.lines {
+        x.text("AdrLine", &text(plan, line, 70))?;
+    }
     x.end("PstlAdr")
 }
 

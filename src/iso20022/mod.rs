@@ -7,6 +7,7 @@
 //! or pain.008 (direct debits) file for one bank [`profile::Profile`], streaming the XML
 //! to any writer. Every problem is found by [`plan::plan`] before a byte is written.
 
+pub mod camt;
 pub mod charset;
 pub mod ids;
 pub mod message;

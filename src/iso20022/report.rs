@@ -199,6 +199,8 @@ pub struct TransactionDetails {
     pub references: References,
     /// `Amt` (2019) or `AmtDtls/TxAmt/Amt` (2009).
     pub amount: Option<ReportedAmount>,
+    /// `AmtDtls/InstdAmt/Amt`: the amount as instructed (e.g. before currency exchange).
+    pub instructed_amount: Option<ReportedAmount>,
     pub credit_debit: Option<CreditDebit>,
     pub bank_transaction_code: Option<BankTransactionCode>,
     pub return_information: Option<ReturnInformation>,

@@ -129,7 +129,12 @@ impl<R: BufRead> AccountReportReader<R> {
     }
 
     /// A field error naming the element `name` just closed.
-    fn error(&self, name: &str, expected: impl Into<String>, actual: impl Into<String>) -> ReadError {
+    fn error(
+        &self,
+        name: &str,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> ReadError {
         let mut path = self.xml.path_string();
         path.push('/');
         path.push_str(name);
@@ -246,7 +251,11 @@ impl<R: BufRead> AccountReportReader<R> {
     }
 
     /// An element closed; `path()` ends with its parent.
-    fn end(&mut self, name: &str, text: Option<String>) -> Result<Option<StatementItem>, ReadError> {
+    fn end(
+        &mut self,
+        name: &str,
+        text: Option<String>,
+    ) -> Result<Option<StatementItem>, ReadError> {
         let depth = self.xml.path().len();
         if depth == 2 && is_statement(name) {
             let item = self.emit_header(name)?;
@@ -364,7 +373,10 @@ impl<R: BufRead> AccountReportReader<R> {
             }
             ([], "AcctSvcrRef") => self.entry_mut().account_servicer_reference = text,
             (["BkTxCd", rest @ ..], _) => {
-                let code = self.entry_mut().bank_transaction_code.get_or_insert_default();
+                let code = self
+                    .entry_mut()
+                    .bank_transaction_code
+                    .get_or_insert_default();
                 bank_transaction_code(code, rest, name, text);
             }
             (["NtryDtls", "Btch"], _) => self.batch_field(name, text)?,
@@ -547,7 +559,9 @@ impl<R: BufRead> AccountReportReader<R> {
         if transactions.is_empty() {
             transactions.push(OpenTransaction::default());
         }
-        transactions.last_mut().expect("a transaction was just ensured")
+        transactions
+            .last_mut()
+            .expect("a transaction was just ensured")
     }
 
     /// An amount element: decimal text and a `Ccy` attribute.
@@ -694,9 +708,27 @@ fn unsupported(message: &MessageName) -> ReadError {
 /// The element names the reader matches on, as static strings; anything else is `?`.
 fn known(name: &str) -> &'static str {
     const NAMES: [&str; 21] = [
-        "Acct", "Id", "Othr", "Ntry", "Sts", "BookgDt", "ValDt", "BkTxCd", "Domn", "Fmly",
-        "Prtry", "NtryDtls", "Btch", "TxDtls", "Refs", "AmtDtls", "TxAmt", "InstdAmt", "RtrInf",
-        "OrgnlBkTxCd", "Orgtr",
+        "Acct",
+        "Id",
+        "Othr",
+        "Ntry",
+        "Sts",
+        "BookgDt",
+        "ValDt",
+        "BkTxCd",
+        "Domn",
+        "Fmly",
+        "Prtry",
+        "NtryDtls",
+        "Btch",
+        "TxDtls",
+        "Refs",
+        "AmtDtls",
+        "TxAmt",
+        "InstdAmt",
+        "RtrInf",
+        "OrgnlBkTxCd",
+        "Orgtr",
     ];
     const MORE: [&str; 4] = ["Rsn", "RmtInf", "Strd", "CdtrRefInf"];
     NAMES
@@ -824,8 +856,18 @@ mod tests {
 
     #[test]
     fn dates_are_strict() {
-        assert_eq!(parse_date("2024-02-29"), Some(jiff::civil::date(2024, 2, 29)));
-        for bad in ["2023-02-29", "2024-13-01", "24-01-01", "2024-1-01", "2024-01-01Z", ""] {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(jiff::civil::date(2024, 2, 29))
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "24-01-01",
+            "2024-1-01",
+            "2024-01-01Z",
+            "",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
     }

@@ -2,7 +2,7 @@
 //! ("fuzz") tests on the samples, and a 50,000-entry statement that must stream.
 
 use std::cell::Cell;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -1995,14 +1995,8 @@ fn hostile_inputs_respect_the_limits() {
         parse_all(b"", XmlLimits::default()).1,
         Some(ReadError::NotIso20022 { .. })
     ));
-    assert!(matches!(
-        parse_all(
-            &sample_bytes("synthetic_camt.053.001.08_typical.xml")[..20],
-            XmlLimits::default()
-        )
-        .1,
-        Some(_)
-    ));
+    let head = &sample_bytes("synthetic_camt.053.001.08_typical.xml")[..20];
+    assert!(parse_all(head, XmlLimits::default()).1.is_some());
 }
 
 proptest::proptest! {
@@ -2059,7 +2053,7 @@ impl Generated {
              <RmtInf><Ustrd>Invoice {i}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\r\n",
             i / 100,
             i % 100,
-            if i % 2 == 0 { "CRDT" } else { "DBIT" },
+            if i.is_multiple_of(2) { "CRDT" } else { "DBIT" },
             i / 100,
             i % 100,
         )
@@ -2161,5 +2155,3 @@ fn fifty_thousand_entries_stream_one_at_a_time() {
     assert_eq!((statements, entries, credits), (1, ENTRIES, ENTRIES / 2));
     assert!(produced.get() > ENTRIES * 400, "the whole file was read");
 }
-
-fn _assert_bufread<R: BufRead>(_: &AccountReportReader<R>) {}

@@ -466,10 +466,8 @@ impl<R: BufRead> AccountReportReader<R> {
                         bank_transaction_code(code, rest, name, text);
                     }
                     (["Orgtr"], "Nm") => info.originator = text,
-                    (["Orgtr", "Id", ..], _) => {
-                        if transaction.originator_id.is_none() {
-                            transaction.originator_id = text;
-                        }
+                    (["Orgtr", "Id", ..], _) if transaction.originator_id.is_none() => {
+                        transaction.originator_id = text;
                     }
                     (["Rsn"], "Cd") => info.reason = text,
                     (["Rsn"], "Prtry") => info.proprietary_reason = text,
@@ -619,10 +617,12 @@ impl<R: BufRead> AccountReportReader<R> {
 
     fn number(&self, name: &str, text: Option<String>) -> Result<u64, ReadError> {
         let text = text.unwrap_or_default();
-        if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(count) = text.parse() {
-                return Ok(count);
-            }
+        if !text.is_empty()
+            && text.len() <= 15
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(count) = text.parse()
+        {
+            return Ok(count);
         }
         Err(self.error(name, "a number of at most 15 digits", quote(&text)))
     }
@@ -707,7 +707,7 @@ fn unsupported(message: &MessageName) -> ReadError {
 
 /// The element names the reader matches on, as static strings; anything else is `?`.
 fn known(name: &str) -> &'static str {
-    const NAMES: [&str; 21] = [
+    const NAMES: [&str; 25] = [
         "Acct",
         "Id",
         "Othr",
@@ -729,14 +729,12 @@ fn known(name: &str) -> &'static str {
         "RtrInf",
         "OrgnlBkTxCd",
         "Orgtr",
+        "Rsn",
+        "RmtInf",
+        "Strd",
+        "CdtrRefInf",
     ];
-    const MORE: [&str; 4] = ["Rsn", "RmtInf", "Strd", "CdtrRefInf"];
-    NAMES
-        .iter()
-        .chain(MORE.iter())
-        .find(|n| **n == name)
-        .copied()
-        .unwrap_or("?")
+    NAMES.iter().find(|n| **n == name).copied().unwrap_or("?")
 }
 
 fn is_statement(name: &str) -> bool {

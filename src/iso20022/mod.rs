@@ -11,6 +11,7 @@ pub mod camt;
 pub mod charset;
 pub mod ids;
 pub mod message;
+pub mod pain002;
 pub mod plan;
 pub mod profile;
 pub mod read;

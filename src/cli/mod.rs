@@ -2,6 +2,7 @@
 //! 66 an input file cannot be read, 78 invalid configuration.
 
 mod check_config;
+mod parse;
 mod render;
 mod validate;
 
@@ -51,6 +52,14 @@ enum Command {
         #[arg(required = true, value_name = "INSTRUCTION_FILE")]
         files: Vec<PathBuf>,
     },
+    /// Read bank files (pain.002, camt.052/053/054): one JSON object per line, or a table.
+    Parse {
+        /// A human table per file instead of NDJSON.
+        #[arg(long)]
+        summary: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Validate instruction files (JSON, NDJSON, CSV) and print each instruction's verdict.
     Validate {
         #[arg(long, value_name = "FILE")]
@@ -72,6 +81,7 @@ pub fn main() -> ExitCode {
             json,
             files,
         } => validate::run(&config, &files, json),
+        Command::Parse { summary, files } => parse::run(&files, summary),
         Command::Render {
             config,
             message,
@@ -89,6 +99,14 @@ pub fn main() -> ExitCode {
     match code {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
+            // A reader that stopped early (`bankgate parse ... | head`) is not a failure.
+            let broken_pipe = error.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("bankgate: {error:#}");
             ExitCode::FAILURE
         }

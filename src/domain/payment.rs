@@ -159,6 +159,18 @@ impl Lifecycle for PaymentStatus {
 }
 
 impl BankOutcome {
+    /// What an ISO 20022 payment status code (`GrpSts`, `PmtInfSts`, `TxSts`) says about
+    /// a payment; `None` for `PART` (look at the transactions) and unknown codes.
+    pub fn from_status_code(code: &str) -> Option<BankOutcome> {
+        match code {
+            "RCVD" | "ACTC" | "PDNG" | "PATC" => Some(BankOutcome::PendingAtBank),
+            "ACCP" | "ACFC" | "ACSP" | "ACWC" | "ACWP" => Some(BankOutcome::Accepted),
+            "ACSC" | "ACCC" => Some(BankOutcome::Executed),
+            "RJCT" | "CANC" => Some(BankOutcome::Failed),
+            _ => None,
+        }
+    }
+
     pub const fn status(self) -> PaymentStatus {
         match self {
             BankOutcome::PendingAtBank => PaymentStatus::PendingAtBank,

@@ -133,7 +133,7 @@ impl<R: BufRead> StatusReportReader<R> {
 
     fn step(&mut self) -> Result<Option<StatusItem>, ReadError> {
         loop {
-            let item = match self.xml.next()? {
+            let item = match self.xml.read_node()? {
                 Node::Start { name, currency } => self.start(&name, currency)?,
                 Node::End { name, text } => self.end(&name, text)?,
                 Node::Eof => {

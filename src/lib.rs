@@ -6,12 +6,14 @@
 //! - [`config`]: the TOML configuration with `BANKGATE__` environment overrides.
 //! - [`fields`]: reading loosely-typed trees field by field, collecting every problem.
 //! - [`iso20022`]: ISO 20022 messages (pain.001, pain.008) and the SEPA character set.
+//! - [`engine`]: per-connection work; today reconciling bank reports with payments (pure).
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod engine;
 pub mod fields;
 pub mod intake;
 pub mod iso20022;

@@ -1,0 +1,3 @@
+//! Per-connection work. Today: reconciliation, pure (no IO).
+
+pub mod reconcile;

@@ -19,12 +19,9 @@ enum Meaning {
 }
 
 fn meaning(code: &str) -> Meaning {
-    match code {
-        "RCVD" | "ACTC" | "PDNG" | "PATC" => Meaning::Outcome(BankOutcome::PendingAtBank),
-        "ACCP" | "ACFC" | "ACSP" | "ACWC" | "ACWP" => Meaning::Outcome(BankOutcome::Accepted),
-        "ACSC" | "ACCC" => Meaning::Outcome(BankOutcome::Executed),
-        "RJCT" | "CANC" => Meaning::Outcome(BankOutcome::Failed),
-        "PART" => Meaning::Partial,
+    match (code, BankOutcome::from_status_code(code)) {
+        (_, Some(outcome)) => Meaning::Outcome(outcome),
+        ("PART", None) => Meaning::Partial,
         _ => Meaning::Unknown,
     }
 }

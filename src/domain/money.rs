@@ -154,7 +154,12 @@ impl Amount {
 
     /// The amount as a plain decimal string with the currency's decimals, e.g. `1250.00`.
     pub fn to_decimal_string(&self) -> String {
-        format_minor(self.minor, self.currency.exponent())
+        self.decimal().to_string()
+    }
+
+    /// Displays as `to_decimal_string` does, without allocating.
+    pub fn decimal(&self) -> impl fmt::Display + '_ {
+        DecimalText(self)
     }
 
     /// Exact sum of two amounts in the same currency.
@@ -188,6 +193,20 @@ impl Amount {
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.to_decimal_string(), self.currency)
+    }
+}
+
+struct DecimalText<'a>(&'a Amount);
+
+impl fmt::Display for DecimalText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exponent = self.0.currency.exponent();
+        if exponent == 0 {
+            return write!(f, "{}", self.0.minor);
+        }
+        let scale = 10_i64.pow(exponent);
+        let width = exponent as usize;
+        write!(f, "{}.{:0width$}", self.0.minor / scale, self.0.minor % scale)
     }
 }
 

@@ -105,6 +105,19 @@ pub fn is_sepa_char(c: char) -> bool {
 
 /// Converts free text (a name, address line or remittance text) to the SEPA
 /// character set, following the conventions in the module documentation.
+/// True when [`to_sepa`] would return `text` unchanged: only SEPA characters, trimmed,
+/// no double spaces, and something besides dots and spaces. Lets callers skip the
+/// conversion (and its allocation) for the common, already clean text.
+pub fn is_clean(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes.is_empty()
+        && bytes[0] != b' '
+        && bytes[bytes.len() - 1] != b' '
+        && bytes.iter().all(|&b| is_sepa_char(char::from(b)))
+        && !bytes.windows(2).any(|w| w == b"  ")
+        && bytes.iter().any(|&b| b != b'.' && b != b' ')
+}
+
 pub fn to_sepa(text: &str, strictness: Strictness) -> Result<Converted, CharsetError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());

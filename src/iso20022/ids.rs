@@ -1,13 +1,17 @@
 //! Deterministic message identifiers.
 //!
-//! - `MsgId` = `BG` + 24 hex digits of SHA-256 over the file's instructions (kind, key,
-//!   amount and currency of each, sorted): the same instructions always give the same
-//!   MsgId, so a file rendered twice is a duplicate the bank rejects, never a second payment.
+//! - `MsgId` = `BG` + 24 hex digits of a digest of the file's instructions: the SHA-256
+//!   of each instruction's kind, key, amount and currency, added up modulo 2^256 (so the
+//!   order does not matter and nothing is kept per instruction), then hashed once more
+//!   with the count. The same instructions always give the same MsgId, so a file rendered
+//!   twice is a duplicate the bank rejects, never a second payment.
 //! - `PmtInfId` = MsgId + `-` + block number (1-based, blocks in a fixed order).
 //! - `EndToEndId` = the instruction's `id` when it is a safe SEPA identifier (letters,
 //!   digits, `+ ? / - : ( ) . , '`, no leading/trailing or double `/`); otherwise `E2E` +
 //!   32 hex digits of SHA-256 of the id. The mapping is returned with every rendered file
 //!   so it can be stored and reversed when the bank reports the EndToEndId back.
+
+use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
@@ -31,20 +35,36 @@ fn hex(bytes: &[u8], digits: usize) -> String {
 
 /// The MsgId of a file holding exactly these instructions.
 pub fn message_id<'a>(instructions: impl IntoIterator<Item = &'a Instruction>) -> String {
-    let mut prints: Vec<String> = instructions
-        .into_iter()
-        .map(|i| {
-            let amount = i.amount().map(|a| a.to_string()).unwrap_or_default();
-            format!("{}\u{1f}{}\u{1f}{amount}", i.kind(), i.key())
-        })
-        .collect();
-    prints.sort_unstable();
-    let mut hasher = Sha256::new();
-    for print in &prints {
-        hasher.update(print.as_bytes());
-        hasher.update(b"\n");
+    let mut sum = [0u8; 32];
+    let mut count: u64 = 0;
+    for instruction in instructions {
+        let mut hasher = Sha256::new();
+        hasher.update(instruction.kind().as_str().as_bytes());
+        hasher.update([0x1f]);
+        hasher.update(instruction.key().as_bytes());
+        hasher.update([0x1f]);
+        if let Some(amount) = instruction.amount() {
+            hasher.update(amount.minor_units().to_be_bytes());
+            hasher.update(amount.currency().code().as_bytes());
+        }
+        add_mod_256(&mut sum, &hasher.finalize().into());
+        count += 1;
     }
+    let mut hasher = Sha256::new();
+    hasher.update(b"bankgate MsgId v1");
+    hasher.update(sum);
+    hasher.update(count.to_be_bytes());
     format!("BG{}", hex(&hasher.finalize(), 24))
+}
+
+/// `sum += digest` modulo 2^256, big-endian.
+fn add_mod_256(sum: &mut [u8; 32], digest: &[u8; 32]) {
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let total = u16::from(sum[i]) + u16::from(digest[i]) + carry;
+        sum[i] = (total & 0xff) as u8;
+        carry = total >> 8;
+    }
 }
 
 /// The PmtInfId of block `index` (0-based) of message `message_id`.
@@ -54,22 +74,24 @@ pub fn payment_information_id(message_id: &str, index: usize) -> String {
 
 /// True when `id` can be sent as an EndToEndId unchanged.
 pub fn is_safe_identifier(id: &str) -> bool {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "+?/-:().,'".contains(c);
+    let allowed = |b: u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'+' | b'?' | b'/' | b'-' | b':' | b'(' | b')' | b'.' | b',' | b'\'')
+    };
     !id.is_empty()
         && id.len() <= MAX_ID_LEN
-        && id.chars().all(allowed)
+        && id.bytes().all(allowed)
         && !id.starts_with('/')
         && !id.ends_with('/')
         && !id.contains("//")
 }
 
 /// The EndToEndId for an instruction id; `true` when it is a mapped (hashed) value.
-pub fn end_to_end_id(id: &str) -> (String, bool) {
+pub fn end_to_end_id(id: &str) -> (Cow<'_, str>, bool) {
     if is_safe_identifier(id) {
-        (id.to_owned(), false)
+        (Cow::Borrowed(id), false)
     } else {
         let digest = Sha256::digest(id.as_bytes());
-        (format!("E2E{}", hex(&digest, 32)), true)
+        (Cow::Owned(format!("E2E{}", hex(&digest, 32))), true)
     }
 }
 

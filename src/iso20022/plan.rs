@@ -8,6 +8,7 @@
 //! CORE and B2B collections never share a file. The plan keeps only indices into the
 //! instructions, so memory grows by a few bytes per transaction, not by the XML.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
@@ -199,22 +200,30 @@ pub struct Plan<'a> {
     pub mapped_end_to_end_ids: Vec<(String, String)>,
 }
 
-/// Converts text to the SEPA character set and checks its length.
-pub fn sepa_text(
-    text: &str,
+/// Converts text to the SEPA character set and checks its length; clean text is borrowed.
+pub fn sepa_text<'t>(
+    text: &'t str,
     max: usize,
     strictness: Strictness,
     id: &str,
     field: &'static str,
-) -> Result<String, RenderProblem> {
-    let converted = charset::to_sepa(text, strictness)
-        .map_err(|error| RenderProblem::Charset {
+) -> Result<Cow<'t, str>, RenderProblem> {
+    let converted = if charset::is_clean(text) {
+        Cow::Borrowed(text)
+    } else {
+        let converted = charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
             id: id.to_owned(),
             field,
             error,
-        })?
-        .text;
-    let len = converted.chars().count();
+        })?;
+        Cow::Owned(converted.text)
+    };
+    // Clean text is ASCII: its length in bytes is its length in characters.
+    let len = if converted.is_ascii() {
+        converted.len()
+    } else {
+        converted.chars().count()
+    };
     if len > max {
         return Err(RenderProblem::TooLong {
             id: id.to_owned(),
@@ -279,6 +288,14 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         })
         .collect();
     let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    // Own account names are checked once per account, not once per transaction.
+    let used = selected_accounts(input, if kind == SchemeKind::CreditTransfer { &credit } else { &debit });
+    for account in input.accounts {
+        if used.contains(&account.id.as_str())
+            && let Err(problem) = sepa_text(&account.name, MAX_NAME_LEN, strictness, &account.id, "account.name") {
+            problems.push(problem);
+        }
+    }
     let mut groups: BTreeMap<BlockKey, (Vec<u32>, Decimal)> = BTreeMap::new();
     let mut mapped = Vec::new();
     let mut schemes_seen = (false, false);
@@ -305,7 +322,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         };
         let (e2e, was_mapped) = ids::end_to_end_id(instruction.key());
         if was_mapped {
-            mapped.push((instruction.key().to_owned(), e2e));
+            mapped.push((instruction.key().to_owned(), e2e.into_owned()));
         }
         if let (Some(key), Some(amount)) = (key, instruction.amount()) {
             let entry = groups
@@ -416,9 +433,6 @@ fn check_credit_transfer(
             actual: ct.source_account.clone(),
         });
     }
-    if let Some(account) = account {
-        check_own_name(&input.accounts[account], strictness, id, problems);
-    }
     check_party(&ct.counterparty, strictness, id, "counterparty", problems);
     check_remittance(ct.remittance.as_ref(), strictness, id, problems);
     if problems.len() > before {
@@ -470,7 +484,7 @@ fn check_direct_debit(
                 actual: dd.source_account.clone(),
             });
         }
-        Some(a) => check_own_name(&input.accounts[a], strictness, id, problems),
+        Some(_) => {}
     }
     let mandate = mandates.get(dd.mandate.as_str()).copied();
     match mandate {
@@ -493,15 +507,19 @@ fn check_direct_debit(
     })
 }
 
-fn check_own_name(
-    account: &Account,
-    strictness: Strictness,
-    id: &str,
-    problems: &mut Vec<RenderProblem>,
-) {
-    if let Err(p) = sepa_text(&account.name, MAX_NAME_LEN, strictness, id, "account.name") {
-        problems.push(p);
-    }
+/// The own accounts the selected instructions use.
+fn selected_accounts<'a>(input: &RenderInput<'a>, selected: &[u32]) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = selected
+        .iter()
+        .filter_map(|&i| match &input.instructions[i as usize] {
+            Instruction::CreditTransfer(ct) => Some(ct.source_account.as_str()),
+            Instruction::DirectDebit(dd) => Some(dd.source_account.as_str()),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn check_party(

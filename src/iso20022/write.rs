@@ -1,13 +1,14 @@
 //! Writing a planned file as pain.001 (.03/.09) or pain.008 (.02/.08), streaming to any
 //! `io::Write`: one transaction at a time, nothing of the XML is held in memory.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use jiff::tz::TimeZone;
 
 use super::ids;
 use super::message::MessageVersion;
-use super::plan::{Block, Plan, address_fields, sepa_text};
+use super::plan::{Block, Plan, sepa_text};
 use super::xml::Xml;
 use crate::domain::account::{AccountIdentifier, RoutingIdentifier, RoutingKind};
 use crate::domain::instruction::{
@@ -40,8 +41,8 @@ pub fn write<W: Write>(plan: &Plan<'_>, out: W) -> io::Result<W> {
 }
 
 /// Text already validated by the plan; conversion cannot fail here, but never panic.
-fn text(plan: &Plan<'_>, value: &str, max: usize) -> String {
-    sepa_text(value, max, plan.strictness, "", "").unwrap_or_else(|_| ".".to_owned())
+fn text<'t>(plan: &Plan<'_>, value: &'t str, max: usize) -> Cow<'t, str> {
+    sepa_text(value, max, plan.strictness, "", "").unwrap_or(Cow::Borrowed("."))
 }
 
 fn group_header<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>) -> io::Result<()> {
@@ -182,11 +183,7 @@ fn credit_transaction<W: Write>(
     x.text("EndToEndId", &ids::end_to_end_id(ct.id.as_str()).0)?;
     x.end("PmtId")?;
     x.start("Amt")?;
-    x.text_with(
-        "InstdAmt",
-        &[("Ccy", ct.amount.currency().code())],
-        &ct.amount.to_decimal_string(),
-    )?;
+    x.display_with("InstdAmt", &[("Ccy", ct.amount.currency().code())], ct.amount.decimal())?;
     x.end("Amt")?;
     let send_bic = plan.send_optional_bic || !block.payment_type.sepa;
     counterparty_agent(x, plan, "CdtrAgt", &ct.counterparty, send_bic)?;
@@ -246,11 +243,7 @@ fn debit_transaction<W: Write>(
     x.start("PmtId")?;
     x.text("EndToEndId", &ids::end_to_end_id(dd.id.as_str()).0)?;
     x.end("PmtId")?;
-    x.text_with(
-        "InstdAmt",
-        &[("Ccy", dd.amount.currency().code())],
-        &dd.amount.to_decimal_string(),
-    )?;
+    x.display_with("InstdAmt", &[("Ccy", dd.amount.currency().code())], dd.amount.decimal())?;
     x.start("DrctDbtTx")?;
     x.start("MndtRltdInf")?;
     x.text("MndtId", mandate.id.as_str())?;
@@ -311,23 +304,17 @@ fn party<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, name: &str, party: &Party) -
     x.end(name)
 }
 
-fn postal_address<W: Write>(
-    x: &mut Xml<W>,
-    plan: &Plan<'_>,
-    address: &PostalAddress,
-) -> io::Result<()> {
+fn postal_address<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, address: &PostalAddress) -> io::Result<()> {
     x.start("PstlAdr")?;
-    let elements = ["StrtNm", "BldgNb", "PstCd", "TwnNm"];
-    let fields = address_fields(address, "counterparty");
-    for element in elements {
-        let field = match element {
-            "StrtNm" => "counterparty.address.street",
-            "BldgNb" => "counterparty.address.building_number",
-            "PstCd" => "counterparty.address.postal_code",
-            _ => "counterparty.address.town",
-        };
-        if let Some((_, value, max)) = fields.iter().find(|(f, _, _)| *f == field) {
-            x.text(element, &text(plan, value, *max))?;
+    let parts = [
+        ("StrtNm", &address.street, 70),
+        ("BldgNb", &address.building_number, 16),
+        ("PstCd", &address.postal_code, 16),
+        ("TwnNm", &address.town, 35),
+    ];
+    for (element, value, max) in parts {
+        if let Some(value) = value {
+            x.text(element, &text(plan, value, max))?;
         }
     }
     x.text("Ctry", address.country.as_str())?;
@@ -346,7 +333,7 @@ fn counterparty_agent<W: Write>(
     send_bic: bool,
 ) -> io::Result<()> {
     let bic = party.routing.iter().find_map(|r| match r {
-        RoutingIdentifier::Bic(bic) => Some(bic.as_str().to_owned()),
+        RoutingIdentifier::Bic(bic) => Some(bic.as_str()),
         RoutingIdentifier::Clearing { .. } => None,
     });
     let bic = bic.filter(|_| send_bic);
@@ -357,7 +344,7 @@ fn counterparty_agent<W: Write>(
     x.start(name)?;
     x.start("FinInstnId")?;
     if let Some(bic) = bic {
-        x.text(plan.message.bic_element(), &bic)?;
+        x.text(plan.message.bic_element(), bic)?;
     }
     if let Some((system, member)) = clearing {
         x.start("ClrSysMmbId")?;

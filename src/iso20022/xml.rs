@@ -8,12 +8,15 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 pub struct Xml<W: Write> {
     writer: Writer<W>,
+    /// Reused for values formatted on the fly (amounts, counts), so they do not allocate.
+    scratch: String,
 }
 
 impl<W: Write> Xml<W> {
     pub fn new(out: W) -> Self {
         Self {
             writer: Writer::new_with_indent(out, b' ', 2),
+            scratch: String::with_capacity(64),
         }
     }
 
@@ -53,6 +56,22 @@ impl<W: Write> Xml<W> {
         self.start_with(name, attributes)?;
         self.writer.write_event(Event::Text(BytesText::new(text)))?;
         self.writer.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    /// `<name attr="value">{value}</name>`, formatting `value` into a reused buffer.
+    pub fn display_with(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        value: impl std::fmt::Display,
+    ) -> io::Result<()> {
+        use std::fmt::Write as _;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let _ = write!(scratch, "{value}");
+        let result = self.text_with(name, attributes, &scratch);
+        self.scratch = scratch;
+        result
     }
 
     pub fn finish(mut self) -> io::Result<W> {

@@ -1,0 +1,225 @@
+//! pain.001.001.09 rendering throughput: bankgate's streaming writer against the `sepa`
+//! crate's builder, on the same 100,000 SEPA credit transfers in the same run.
+//!
+//! Run with `cargo bench --bench render`. Only XML generation is timed: the instructions
+//! are read through intake (and the `sepa` builder is filled from them) beforehand.
+//! Results and method: docs/BENCHMARKS.md.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use bankgate::config::{Account, Config};
+use bankgate::domain::account::AccountIdentifier;
+use bankgate::domain::instruction::{CreditTransfer, Instruction};
+use bankgate::domain::remittance::Remittance;
+use bankgate::iso20022::{MessageVersion, RenderInput, Rendered, ids, plan, render};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sepa::pain001::CreditTransferSchema;
+use sepa::{
+    CreditTransferEntry, CreditTransferGroup, IsoDate, IsoDateTime, Pain001Builder, PostalAddress,
+};
+
+/// Transactions per file.
+const N: usize = 100_000;
+
+fn sepa_date(date: jiff::civil::Date) -> IsoDate {
+    let month = u8::try_from(date.month()).expect("month fits u8");
+    let day = u8::try_from(date.day()).expect("day fits u8");
+    let year = u16::try_from(date.year()).expect("year fits u16");
+    IsoDate::new(year, month, day).expect("a valid date")
+}
+
+fn sepa_entry(ct: &CreditTransfer) -> CreditTransferEntry {
+    let AccountIdentifier::Iban(iban) = &ct.counterparty.account else {
+        panic!("benchmark transfers pay to IBANs");
+    };
+    let iban = sepa::validate_iban(iban.as_str()).expect("the sepa crate accepts the IBAN");
+    let mut entry = CreditTransferEntry::new(
+        ct.counterparty.name.as_str(),
+        iban,
+        ct.amount.minor_units(),
+        ct.id.as_str(),
+    );
+    if let Some(Remittance::Unstructured(text)) = &ct.remittance {
+        entry = entry.with_description(text.as_str());
+    }
+    if let Some(a) = &ct.counterparty.address {
+        let town = a.town.as_deref().expect("benchmark addresses have a town");
+        let mut address = PostalAddress::new(town, a.country.as_str()).expect("valid address");
+        if let Some(street) = &a.street {
+            address = address.street(street.as_str());
+        }
+        if let Some(number) = &a.building_number {
+            address = address.building_number(number.as_str());
+        }
+        if let Some(code) = &a.postal_code {
+            address = address.post_code(code.as_str());
+        }
+        entry = entry.with_creditor_address(address);
+    }
+    entry
+}
+
+/// The same file built with the `sepa` crate: same MsgId, same blocks (one per requested
+/// date, as bankgate groups them), same transactions in the same order.
+fn sepa_builder(
+    account: &Account,
+    instructions: &[Instruction],
+    rendered: &Rendered,
+    created_at: jiff::Timestamp,
+) -> Pain001Builder {
+    let mut blocks: BTreeMap<jiff::civil::Date, Vec<&CreditTransfer>> = BTreeMap::new();
+    for instruction in instructions {
+        if let Instruction::CreditTransfer(ct) = instruction {
+            let date = ct.requested_date.expect("benchmark transfers have a date");
+            blocks.entry(date).or_default().push(ct);
+        }
+    }
+    assert_eq!(blocks.len(), rendered.payment_information_ids.len());
+    let created = created_at.to_zoned(jiff::tz::TimeZone::UTC);
+    let created = IsoDateTime::new(
+        sepa_date(created.date()),
+        u8::try_from(created.hour()).expect("hour"),
+        u8::try_from(created.minute()).expect("minute"),
+        u8::try_from(created.second()).expect("second"),
+    )
+    .expect("a valid time");
+    let debtor = sepa::validate_iban(account.iban.as_str()).expect("own IBAN");
+    let debtor_bic = account
+        .bic
+        .as_ref()
+        .map(|bic| sepa::validate_bic(bic.as_str()).expect("own BIC"));
+    let mut builder = Pain001Builder::new(account.name.as_str(), rendered.message_id.as_str())
+        .schema(CreditTransferSchema::IsoV9)
+        .created_at(created);
+    for ((date, transfers), id) in blocks.into_iter().zip(&rendered.payment_information_ids) {
+        let mut group = CreditTransferGroup::new(account.name.as_str(), &debtor, sepa_date(date))
+            .payment_info_id(id.as_str())
+            .batch_booking(true)
+            .add_entries(transfers.into_iter().map(sepa_entry));
+        if let Some(bic) = &debtor_bic {
+            group = group.debtor_bic(bic.clone());
+        }
+        builder = builder.add_group(group);
+    }
+    builder
+}
+
+struct Setup {
+    config: Config,
+    instructions: Vec<Instruction>,
+}
+
+fn setup() -> Setup {
+    let config = common::config();
+    let instructions = common::instructions_from_file(&config, N);
+    assert_eq!(instructions.len(), N);
+    Setup {
+        config,
+        instructions,
+    }
+}
+
+fn render_pain001(c: &mut Criterion) {
+    let Setup {
+        config,
+        instructions,
+    } = setup();
+    let account = config
+        .account("acme-eur")
+        .expect("fixture account acme-eur");
+    let profile = config.profile(&account.connection);
+    let created_at = common::created_at();
+    let input = RenderInput {
+        instructions: &instructions,
+        accounts: &config.accounts,
+        profile: &profile,
+        message: Some(MessageVersion::Pain001V09),
+        created_at,
+    };
+
+    // Untimed: one render of each, to size the buffers and count the bytes produced.
+    let (rendered, bankgate_xml) = render(&input, Vec::new()).expect("bankgate renders");
+    assert_eq!(rendered.number_of_transactions, N as u64);
+    let builder = sepa_builder(account, &instructions, &rendered, created_at);
+    let mut sepa_xml = Vec::new();
+    builder.write_to(&mut sepa_xml).expect("sepa builds");
+    let sepa_txs = sepa_xml
+        .windows(b"<CdtTrfTxInf>".len())
+        .filter(|w| w == b"<CdtTrfTxInf>")
+        .count();
+    assert_eq!(sepa_txs, N, "the sepa file holds every transaction");
+    eprintln!(
+        "bankgate XML: {} bytes ({:.0} B/tx); sepa XML: {} bytes ({:.0} B/tx)",
+        bankgate_xml.len(),
+        bankgate_xml.len() as f64 / N as f64,
+        sepa_xml.len(),
+        sepa_xml.len() as f64 / N as f64,
+    );
+
+    let mut group = c.benchmark_group("pain.001.001.09/100k SCT");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(8));
+
+    let bytes = |xml: &[u8]| Throughput::ElementsAndBytes {
+        elements: N as u64,
+        bytes: xml.len() as u64,
+    };
+
+    group.throughput(bytes(&bankgate_xml));
+    let mut buffer = Vec::with_capacity(bankgate_xml.len());
+    group.bench_function("bankgate render to Vec", |b| {
+        b.iter(|| {
+            buffer.clear();
+            let result = render(black_box(&input), &mut buffer);
+            black_box(result.expect("bankgate renders").0);
+        })
+    });
+    group.bench_function("bankgate render to sink", |b| {
+        b.iter(|| {
+            let result = render(black_box(&input), std::io::sink());
+            black_box(result.expect("bankgate renders").0);
+        })
+    });
+
+    // Diagnostic: the planning half of `render` alone (checks, grouping, ids; no XML).
+    group.throughput(Throughput::Elements(N as u64));
+    group.bench_function("bankgate plan only", |b| {
+        b.iter(|| {
+            black_box(
+                plan::plan(black_box(&input))
+                    .expect("bankgate plans")
+                    .blocks
+                    .len(),
+            )
+        })
+    });
+
+    group.bench_function("bankgate MsgId only", |b| {
+        b.iter(|| black_box(ids::message_id(black_box(&instructions).iter())))
+    });
+
+    group.throughput(bytes(&sepa_xml));
+    let mut buffer = Vec::with_capacity(sepa_xml.len());
+    group.bench_function("sepa write_to Vec", |b| {
+        b.iter(|| {
+            buffer.clear();
+            black_box(&builder)
+                .write_to(&mut buffer)
+                .expect("sepa builds");
+            black_box(buffer.len());
+        })
+    });
+    group.bench_function("sepa build String", |b| {
+        b.iter(|| black_box(black_box(&builder).build().expect("sepa builds")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render_pain001);
+criterion_main!(benches);

@@ -268,6 +268,7 @@ fn read_profile(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Con
     let strict_charset = f
         .boolean("strict_charset")
         .unwrap_or(defaults.strict_charset);
+    let indent = f.boolean("indent").unwrap_or(defaults.indent);
     let name = f.parsed("initiating_party_name", false, |s| {
         crate::domain::instruction::check_text(s, crate::domain::instruction::MAX_NAME_LEN)
     });
@@ -299,6 +300,7 @@ fn read_profile(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Con
             send_optional_bic,
             send_control_sum,
             strict_charset,
+            indent,
             initiating_party: name.map(|name| InitiatingParty {
                 name,
                 organisation_id,

@@ -36,8 +36,15 @@ fn render(instructions: &[Instruction], message: MessageVersion, profile: &Profi
 }
 
 /// Renders a fixture in a version, checks it against the XSD and the golden file.
+fn indented() -> Profile {
+    Profile {
+        indent: true,
+        ..Profile::default()
+    }
+}
+
 fn check(fixture: &str, message: MessageVersion) {
-    let xml = render(&instructions(fixture), message, &Profile::default());
+    let xml = render(&instructions(fixture), message, &indented());
     if let Err(e) = common::xmllint(xml.as_bytes(), message.as_str()) {
         panic!("{fixture} as {message} fails its XSD:\n{e}\n{xml}");
     }
@@ -85,6 +92,22 @@ fn sepa_b2b_collections_in_both_versions() {
         "fixtures/render/direct-debits-b2b.ndjson",
         MessageVersion::Pain008V02,
     );
+}
+
+#[test]
+fn compact_and_indented_files_say_the_same() {
+    let cts = instructions("fixtures/render/credit-transfers.json");
+    let compact = render(&cts, MessageVersion::Pain001V09, &Profile::default());
+    let pretty = render(&cts, MessageVersion::Pain001V09, &indented());
+    assert!(
+        compact.len() < pretty.len() * 3 / 4,
+        "{} vs {}",
+        compact.len(),
+        pretty.len()
+    );
+    common::xmllint(compact.as_bytes(), "pain.001.001.09").unwrap();
+    let squeeze = |xml: &str| -> String { xml.split('\n').map(str::trim).collect() };
+    assert_eq!(squeeze(&compact), squeeze(&pretty));
 }
 
 #[test]
@@ -202,7 +225,7 @@ fn render_command_writes_xml_to_stdout_or_a_file() {
         render(
             &instructions("fixtures/render/credit-transfers.json"),
             MessageVersion::Pain001V09,
-            &Profile::default()
+            &indented() // the fixture's demo-bank profile says indent = true
         )
     );
     assert!(err.contains("rendered pain.001.001.09"), "{err}");

@@ -206,7 +206,12 @@ impl fmt::Display for DecimalText<'_> {
         }
         let scale = 10_i64.pow(exponent);
         let width = exponent as usize;
-        write!(f, "{}.{:0width$}", self.0.minor / scale, self.0.minor % scale)
+        write!(
+            f,
+            "{}.{:0width$}",
+            self.0.minor / scale,
+            self.0.minor % scale
+        )
     }
 }
 

@@ -194,6 +194,7 @@ pub struct Plan<'a> {
     pub batch_booking: bool,
     pub send_control_sum: bool,
     pub send_optional_bic: bool,
+    pub indent: bool,
     pub instructions: &'a [Instruction],
     pub mandates: HashMap<&'a str, &'a Mandate>,
     /// Instruction id → EndToEndId, for ids that had to be mapped.
@@ -211,11 +212,12 @@ pub fn sepa_text<'t>(
     let converted = if charset::is_clean(text) {
         Cow::Borrowed(text)
     } else {
-        let converted = charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
-            id: id.to_owned(),
-            field,
-            error,
-        })?;
+        let converted =
+            charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
+                id: id.to_owned(),
+                field,
+                error,
+            })?;
         Cow::Owned(converted.text)
     };
     // Clean text is ASCII: its length in bytes is its length in characters.
@@ -289,10 +291,24 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         .collect();
     let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
     // Own account names are checked once per account, not once per transaction.
-    let used = selected_accounts(input, if kind == SchemeKind::CreditTransfer { &credit } else { &debit });
+    let used = selected_accounts(
+        input,
+        if kind == SchemeKind::CreditTransfer {
+            &credit
+        } else {
+            &debit
+        },
+    );
     for account in input.accounts {
         if used.contains(&account.id.as_str())
-            && let Err(problem) = sepa_text(&account.name, MAX_NAME_LEN, strictness, &account.id, "account.name") {
+            && let Err(problem) = sepa_text(
+                &account.name,
+                MAX_NAME_LEN,
+                strictness,
+                &account.id,
+                "account.name",
+            )
+        {
             problems.push(problem);
         }
     }
@@ -392,6 +408,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         batch_booking: input.profile.batch_booking,
         send_control_sum: input.profile.send_control_sum,
         send_optional_bic: input.profile.send_optional_bic,
+        indent: input.profile.indent,
         instructions: input.instructions,
         mandates,
         mapped_end_to_end_ids: mapped,

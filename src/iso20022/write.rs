@@ -18,7 +18,7 @@ use crate::domain::remittance::{MAX_UNSTRUCTURED_LEN, Remittance};
 
 /// Writes the planned file; returns the writer.
 pub fn write<W: Write>(plan: &Plan<'_>, out: W) -> io::Result<W> {
-    let mut x = Xml::new(out);
+    let mut x = Xml::new(out, plan.indent);
     x.declaration()?;
     x.start_with("Document", &[("xmlns", &plan.message.namespace())])?;
     let root = if plan.message.is_credit_transfer() {
@@ -183,7 +183,11 @@ fn credit_transaction<W: Write>(
     x.text("EndToEndId", &ids::end_to_end_id(ct.id.as_str()).0)?;
     x.end("PmtId")?;
     x.start("Amt")?;
-    x.display_with("InstdAmt", &[("Ccy", ct.amount.currency().code())], ct.amount.decimal())?;
+    x.display_with(
+        "InstdAmt",
+        &[("Ccy", ct.amount.currency().code())],
+        ct.amount.decimal(),
+    )?;
     x.end("Amt")?;
     let send_bic = plan.send_optional_bic || !block.payment_type.sepa;
     counterparty_agent(x, plan, "CdtrAgt", &ct.counterparty, send_bic)?;
@@ -243,7 +247,11 @@ fn debit_transaction<W: Write>(
     x.start("PmtId")?;
     x.text("EndToEndId", &ids::end_to_end_id(dd.id.as_str()).0)?;
     x.end("PmtId")?;
-    x.display_with("InstdAmt", &[("Ccy", dd.amount.currency().code())], dd.amount.decimal())?;
+    x.display_with(
+        "InstdAmt",
+        &[("Ccy", dd.amount.currency().code())],
+        dd.amount.decimal(),
+    )?;
     x.start("DrctDbtTx")?;
     x.start("MndtRltdInf")?;
     x.text("MndtId", mandate.id.as_str())?;
@@ -304,7 +312,11 @@ fn party<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, name: &str, party: &Party) -
     x.end(name)
 }
 
-fn postal_address<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, address: &PostalAddress) -> io::Result<()> {
+fn postal_address<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    address: &PostalAddress,
+) -> io::Result<()> {
     x.start("PstlAdr")?;
     let parts = [
         ("StrtNm", &address.street, 70),

@@ -13,9 +13,14 @@ pub struct Xml<W: Write> {
 }
 
 impl<W: Write> Xml<W> {
-    pub fn new(out: W) -> Self {
+    pub fn new(out: W, indent: bool) -> Self {
+        let writer = if indent {
+            Writer::new_with_indent(out, b' ', 2)
+        } else {
+            Writer::new(out)
+        };
         Self {
-            writer: Writer::new_with_indent(out, b' ', 2),
+            writer,
             scratch: String::with_capacity(64),
         }
     }

@@ -225,7 +225,7 @@ fn render_command_writes_xml_to_stdout_or_a_file() {
         render(
             &instructions("fixtures/render/credit-transfers.json"),
             MessageVersion::Pain001V09,
-            &indented() // the fixture's demo-bank profile says indent = true
+            &Profile::default()
         )
     );
     assert!(err.contains("rendered pain.001.001.09"), "{err}");

@@ -240,18 +240,18 @@ pub fn sepa_text<'t>(
 /// Checks and groups the input; every problem is returned.
 pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>> {
     let mut problems = Vec::new();
-    let credit: Vec<u32> = indices(input.instructions, |i| {
-        matches!(i, Instruction::CreditTransfer(_))
+    // Counted, not listed: planning keeps nothing per transaction but its block index.
+    let (credit, debit) = input.instructions.iter().fold((0, 0), |(c, d), i| match i {
+        Instruction::CreditTransfer(_) => (c + 1, d),
+        Instruction::DirectDebit(_) => (c, d + 1),
+        _ => (c, d),
     });
-    let debit: Vec<u32> = indices(input.instructions, |i| {
-        matches!(i, Instruction::DirectDebit(_))
-    });
-    let kind = match (credit.is_empty(), debit.is_empty()) {
+    let kind = match (credit == 0, debit == 0) {
         (true, true) => return Err(vec![RenderProblem::Empty]),
         (false, false) => {
             return Err(vec![RenderProblem::KindMix {
-                credit_transfers: credit.len(),
-                direct_debits: debit.len(),
+                credit_transfers: credit,
+                direct_debits: debit,
             }]);
         }
         (false, true) => SchemeKind::CreditTransfer,
@@ -291,14 +291,22 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         .collect();
     let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
     // Own account names are checked once per account, not once per transaction.
-    let used = selected_accounts(
-        input,
-        if kind == SchemeKind::CreditTransfer {
-            &credit
-        } else {
-            &debit
-        },
-    );
+    let selected = |i: &&Instruction| match i {
+        Instruction::CreditTransfer(_) => kind == SchemeKind::CreditTransfer,
+        Instruction::DirectDebit(_) => kind == SchemeKind::DirectDebit,
+        _ => false,
+    };
+    let mut used: Vec<&str> = Vec::new();
+    for instruction in input.instructions.iter().filter(selected) {
+        let account = match instruction {
+            Instruction::CreditTransfer(ct) => ct.source_account.as_str(),
+            Instruction::DirectDebit(dd) => dd.source_account.as_str(),
+            _ => continue,
+        };
+        if !used.contains(&account) {
+            used.push(account);
+        }
+    }
     for account in input.accounts {
         if used.contains(&account.id.as_str())
             && let Err(problem) = sepa_text(
@@ -315,13 +323,11 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     let mut groups: BTreeMap<BlockKey, (Vec<u32>, Decimal)> = BTreeMap::new();
     let mut mapped = Vec::new();
     let mut schemes_seen = (false, false);
-    let selected = if kind == SchemeKind::CreditTransfer {
-        &credit
-    } else {
-        &debit
-    };
-    for &index in selected {
-        let instruction = &input.instructions[index as usize];
+    for (index, instruction) in input.instructions.iter().enumerate() {
+        if !selected(&instruction) {
+            continue;
+        }
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
         let key = match instruction {
             Instruction::CreditTransfer(ct) => {
                 check_credit_transfer(ct, input, strictness, today, &mut problems)
@@ -375,7 +381,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     if !problems.is_empty() {
         return Err(problems);
     }
-    let message_id = ids::message_id(selected.iter().map(|&i| &input.instructions[i as usize]));
+    let message_id = ids::message_id(input.instructions.iter().filter(selected));
     let mut number_of_transactions = 0;
     let mut control_sum = Decimal::ZERO;
     let blocks = groups
@@ -413,13 +419,6 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         mandates,
         mapped_end_to_end_ids: mapped,
     })
-}
-
-fn indices(instructions: &[Instruction], keep: impl Fn(&Instruction) -> bool) -> Vec<u32> {
-    (0..instructions.len())
-        .filter(|&i| keep(&instructions[i]))
-        .map(|i| i as u32)
-        .collect()
 }
 
 fn account_index(accounts: &[Account], id: &str) -> Option<usize> {
@@ -522,21 +521,6 @@ fn check_direct_debit(
         currency: dd.amount.currency(),
         sequence: Some(SequenceType::for_mandate(mandate?)),
     })
-}
-
-/// The own accounts the selected instructions use.
-fn selected_accounts<'a>(input: &RenderInput<'a>, selected: &[u32]) -> Vec<&'a str> {
-    let mut ids: Vec<&str> = selected
-        .iter()
-        .filter_map(|&i| match &input.instructions[i as usize] {
-            Instruction::CreditTransfer(ct) => Some(ct.source_account.as_str()),
-            Instruction::DirectDebit(dd) => Some(dd.source_account.as_str()),
-            _ => None,
-        })
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 fn check_party(

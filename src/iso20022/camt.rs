@@ -653,20 +653,10 @@ impl<R: BufRead> Iterator for AccountReportReader<R> {
     type Item = Result<StatementItem, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.advance() {
-            Ok(Some(item)) => Some(Ok(item)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let mut done = self.done;
+        let item = crate::iso20022::read::fused_step(&mut done, || self.advance());
+        self.done = done;
+        item
     }
 }
 

@@ -520,20 +520,10 @@ impl<R: BufRead> Iterator for StatusReportReader<R> {
     type Item = Result<StatusItem, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.finished {
-            return None;
-        }
-        match self.step() {
-            Ok(Some(item)) => Some(Ok(item)),
-            Ok(None) => {
-                self.finished = true;
-                None
-            }
-            Err(error) => {
-                self.finished = true;
-                Some(Err(error))
-            }
-        }
+        let mut finished = self.finished;
+        let item = crate::iso20022::read::fused_step(&mut finished, || self.step());
+        self.finished = finished;
+        item
     }
 }
 

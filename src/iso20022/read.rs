@@ -338,6 +338,22 @@ impl<R: BufRead> XmlReader<R> {
     }
 }
 
+/// One step of a reader that stops for good after its end or its first error: the shared
+/// body of the inbound readers' `Iterator::next`.
+pub fn fused_step<T>(
+    done: &mut bool,
+    step: impl FnOnce() -> Result<Option<T>, ReadError>,
+) -> Option<Result<T, ReadError>> {
+    if *done {
+        return None;
+    }
+    let result = step().transpose();
+    if !matches!(result, Some(Ok(_))) {
+        *done = true;
+    }
+    result
+}
+
 /// Appends `content` unless that makes the text longer than `max` bytes.
 fn push(text: &mut String, content: &str, max: usize) -> bool {
     if text.len() + content.len() > max {

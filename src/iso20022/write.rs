@@ -10,10 +10,11 @@ use super::ids;
 use super::message::MessageVersion;
 use super::plan::{Block, Plan, sepa_text};
 use super::xml::Xml;
-use crate::domain::account::{AccountIdentifier, RoutingIdentifier, RoutingKind};
+use crate::domain::account::{AccountIdentifier, Bic, RoutingIdentifier, RoutingKind};
 use crate::domain::instruction::{
     CreditTransfer, DirectDebit, Instruction, MAX_NAME_LEN, Mandate, Party, PostalAddress,
 };
+use crate::domain::money::Amount;
 use crate::domain::remittance::{MAX_UNSTRUCTURED_LEN, Remittance};
 
 /// Writes the planned file; returns the writer.
@@ -118,16 +119,25 @@ fn block_header<W: Write>(
     Ok(())
 }
 
-/// Own-bank agent: the account's BIC, or `NOTPROVIDED`.
-fn own_agent<W: Write>(
+/// `<InstdAmt Ccy="EUR">12.50</InstdAmt>`.
+fn instructed_amount<W: Write>(x: &mut Xml<W>, amount: Amount) -> io::Result<()> {
+    x.display_with(
+        "InstdAmt",
+        &[("Ccy", amount.currency().code())],
+        amount.decimal(),
+    )
+}
+
+/// A mandatory agent: its BIC, or `Othr/Id` `NOTPROVIDED` (IBAN-only SEPA).
+fn agent<W: Write>(
     x: &mut Xml<W>,
     plan: &Plan<'_>,
     name: &str,
-    block: &Block<'_>,
+    bic: Option<&Bic>,
 ) -> io::Result<()> {
     x.start(name)?;
     x.start("FinInstnId")?;
-    match &block.account.bic {
+    match bic {
         Some(bic) => x.text(plan.message.bic_element(), bic.as_str())?,
         None => {
             x.start("Othr")?;
@@ -137,6 +147,16 @@ fn own_agent<W: Write>(
     }
     x.end("FinInstnId")?;
     x.end(name)
+}
+
+/// Own-bank agent: the account's BIC, or `NOTPROVIDED`.
+fn own_agent<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    name: &str,
+    block: &Block<'_>,
+) -> io::Result<()> {
+    agent(x, plan, name, block.account.bic.as_ref())
 }
 
 fn own_account<W: Write>(x: &mut Xml<W>, name: &str, block: &Block<'_>) -> io::Result<()> {
@@ -183,11 +203,7 @@ fn credit_transaction<W: Write>(
     x.text("EndToEndId", &ids::end_to_end_id(ct.id.as_str()).0)?;
     x.end("PmtId")?;
     x.start("Amt")?;
-    x.display_with(
-        "InstdAmt",
-        &[("Ccy", ct.amount.currency().code())],
-        ct.amount.decimal(),
-    )?;
+    instructed_amount(x, ct.amount)?;
     x.end("Amt")?;
     let send_bic = plan.send_optional_bic || !block.payment_type.sepa;
     counterparty_agent(x, plan, "CdtrAgt", &ct.counterparty, send_bic)?;
@@ -247,11 +263,7 @@ fn debit_transaction<W: Write>(
     x.start("PmtId")?;
     x.text("EndToEndId", &ids::end_to_end_id(dd.id.as_str()).0)?;
     x.end("PmtId")?;
-    x.display_with(
-        "InstdAmt",
-        &[("Ccy", dd.amount.currency().code())],
-        dd.amount.decimal(),
-    )?;
+    instructed_amount(x, dd.amount)?;
     x.start("DrctDbtTx")?;
     x.start("MndtRltdInf")?;
     x.text("MndtId", mandate.id.as_str())?;
@@ -285,18 +297,7 @@ fn debit_transaction<W: Write>(
         }
         _ => None,
     });
-    x.start("DbtrAgt")?;
-    x.start("FinInstnId")?;
-    match bic {
-        Some(bic) => x.text(plan.message.bic_element(), bic.as_str())?,
-        None => {
-            x.start("Othr")?;
-            x.text("Id", "NOTPROVIDED")?;
-            x.end("Othr")?;
-        }
-    }
-    x.end("FinInstnId")?;
-    x.end("DbtrAgt")?;
+    agent(x, plan, "DbtrAgt", bic)?;
     party(x, plan, "Dbtr", &mandate.debtor)?;
     counterparty_account(x, "DbtrAcct", &mandate.debtor.account)?;
     remittance(x, plan, dd.remittance.as_ref())?;

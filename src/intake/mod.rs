@@ -52,6 +52,9 @@ pub struct RecordReport {
     /// The instruction's `id` (or the mandate reference of a cancellation), if readable.
     pub key: Option<String>,
     pub outcome: Result<Instruction, Vec<Diagnostic>>,
+    /// The record as read (a CSV row as its JSON equivalent): what the store keeps so
+    /// the instruction can be read again later.
+    pub raw: Value,
 }
 
 /// The verdict on one file: its records, and problems of the file as a whole.
@@ -245,5 +248,6 @@ fn read_one(
         kind: record.kind,
         key: record.key,
         outcome,
+        raw: value.clone(),
     }
 }

@@ -364,6 +364,7 @@ impl DropFolder {
             let name = match entry {
                 Listed::File(file) => file,
                 Listed::Skip { name, why } => {
+                    present.insert(name.clone());
                     if state.warned.insert(name.clone()) {
                         warn!(file = %name, reason = why, "Ignoring an entry of the inbox.");
                     }

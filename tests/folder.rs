@@ -841,8 +841,13 @@ async fn run_picks_up_a_dropped_file_on_a_hint_and_stops_on_shutdown() {
                 .await
         }
     });
-    // Let the first (immediate) scan pass and the watcher start.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The watcher starts before the first (immediate) scan; once this file is handled,
+    // hints are flowing.
+    f.drop_file("first.ndjson", ct("h-0", "1.00"));
+    wait_for("the first file in processed", || {
+        f.path("processed/first.ndjson").exists()
+    })
+    .await;
 
     f.drop_file("hinted.ndjson", ct("h-1", "1.00"));
     let took = wait_for("the file in processed", || {
@@ -850,7 +855,7 @@ async fn run_picks_up_a_dropped_file_on_a_hint_and_stops_on_shutdown() {
     })
     .await;
     assert!(took < Duration::from_secs(5), "{took:?}");
-    assert_eq!(store.calls(), ["hinted.ndjson"]);
+    assert_eq!(store.calls(), ["first.ndjson", "hinted.ndjson"]);
 
     // A file written in place is picked up once it settles (2 s), not at the hourly scan.
     fs::write(f.path("inbox/young.ndjson"), ct("h-2", "1.00")).unwrap();
@@ -871,25 +876,51 @@ async fn run_picks_up_a_dropped_file_on_a_hint_and_stops_on_shutdown() {
 }
 
 #[tokio::test]
-async fn run_without_hints_still_finds_files_by_the_periodic_scan() {
+async fn run_without_hints_finds_files_by_the_periodic_scan() {
     let f = Folder::with(FolderSettings {
         rescan: Duration::from_millis(200),
-        hint_capacity: 1,
+        watch: false,
         ..FolderSettings::default()
     });
     let store = FakeStore::default();
-    // Placed before run starts: found by the first scan. Many at once: hints overflow.
-    for i in 0..20 {
-        f.drop_file(&format!("f{i:02}.ndjson"), ct(&format!("p-{i}"), "1.00"));
-    }
+    f.drop_file("before.ndjson", ct("p-0", "1.00"));
     let accounts = accounts();
     let run = f.folder.run(&accounts, &store, async {
-        wait_for("all files processed", || f.names("inbox").is_empty()).await;
+        wait_for("the first file", || f.names("inbox").is_empty()).await;
+        for i in 1..=20 {
+            f.drop_file(&format!("f{i:02}.ndjson"), ct(&format!("p-{i}"), "1.00"));
+        }
+        wait_for("every file", || f.names("inbox").is_empty()).await;
     });
     tokio::time::timeout(Duration::from_secs(10), run)
         .await
         .expect("run stops")
         .unwrap();
-    assert_eq!(store.calls().len(), 20);
-    assert_eq!(f.ledger().len(), 20);
+    assert_eq!(store.calls().len(), 21);
+    assert_eq!(f.ledger().len(), 21);
+    assert_eq!(store.instruction_count(), 21);
+}
+
+#[tokio::test]
+async fn a_burst_beyond_the_hint_capacity_loses_no_file() {
+    let f = Folder::with(FolderSettings {
+        rescan: Duration::from_secs(3600),
+        hint_capacity: 1,
+        ..FolderSettings::default()
+    });
+    let store = FakeStore::default();
+    f.drop_file("first.ndjson", ct("q-0", "1.00"));
+    let accounts = accounts();
+    let run = f.folder.run(&accounts, &store, async {
+        wait_for("the first file", || f.names("inbox").is_empty()).await;
+        for i in 1..=30 {
+            f.drop_file(&format!("f{i:02}.ndjson"), ct(&format!("q-{i}"), "1.00"));
+        }
+        wait_for("every file", || f.names("inbox").is_empty()).await;
+    });
+    tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("run stops")
+        .unwrap();
+    assert_eq!(store.calls().len(), 31);
 }

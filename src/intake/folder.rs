@@ -101,6 +101,9 @@ pub struct FolderSettings {
     pub rescan: Duration,
     /// Capacity of the channel that carries file-system hints; hints beyond it are dropped.
     pub hint_capacity: usize,
+    /// Watch the inbox for file-system events. Without it (or where events never come,
+    /// as on NFS and CIFS) files are found by the periodic scan alone.
+    pub watch: bool,
 }
 
 impl Default for FolderSettings {
@@ -110,6 +113,7 @@ impl Default for FolderSettings {
             settle: Duration::from_secs(2),
             rescan: Duration::from_secs(5),
             hint_capacity: 64,
+            watch: true,
         }
     }
 }
@@ -278,9 +282,10 @@ impl DropFolder {
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), RunError> {
         let (hints, mut hint_rx) = tokio::sync::mpsc::channel(self.settings.hint_capacity.max(1));
-        let _watcher = match watch(&self.inbox(), hints) {
-            Ok(watcher) => Some(watcher),
-            Err(e) => {
+        let _watcher = match self.settings.watch.then(|| watch(&self.inbox(), hints)) {
+            None => None,
+            Some(Ok(watcher)) => Some(watcher),
+            Some(Err(e)) => {
                 warn!(inbox = %self.inbox().display(), error = %e,
                     "Cannot watch the inbox; relying on the periodic scan.");
                 None

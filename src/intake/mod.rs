@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod diagnostic;
+pub mod folder;
 pub mod instruction;
 pub mod json;
 

@@ -216,7 +216,9 @@ pub struct InboundFile {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboundOutcome {
-    New { id: i64 },
+    New {
+        id: i64,
+    },
     /// The same bytes were received before (as `first_name`); nothing was written.
     Duplicate {
         id: i64,
@@ -384,9 +386,7 @@ impl From<sqlx::Error> for StoreError {
                 let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
                 // SQLite primary codes 5 (BUSY) and 6 (LOCKED), also as extended codes
                 // (low byte); PostgreSQL serialization failure, deadlock, lock not available.
-                let sqlite_busy = code
-                    .parse::<i64>()
-                    .is_ok_and(|n| matches!(n & 0xff, 5 | 6));
+                let sqlite_busy = code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6));
                 if sqlite_busy || matches!(code.as_str(), "40001" | "40P01" | "55P03") {
                     StoreError::Busy(e.to_string())
                 } else {

@@ -90,9 +90,8 @@ fn limit(limit: Option<usize>) -> i64 {
 
 /// SHA-256 (hex) of the instruction's JSON with object keys sorted and no whitespace.
 fn content_hash(raw_json: &str, key: &str) -> Result<String, StoreError> {
-    let value: Value = serde_json::from_str(raw_json).map_err(|e| {
-        StoreError::unexpected("instruction", key, "its JSON text", format!("{e}"))
-    })?;
+    let value: Value = serde_json::from_str(raw_json)
+        .map_err(|e| StoreError::unexpected("instruction", key, "its JSON text", format!("{e}")))?;
     let mut canonical = String::new();
     write_canonical(&value, &mut canonical);
     Ok(hex(&Sha256::digest(canonical.as_bytes())))
@@ -149,10 +148,12 @@ struct NewEvent<'a> {
 
 async fn append_event(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), StoreError> {
     let evidence = match e.evidence {
-        Some(ev) => Some(serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
-            what: "evidence",
-            detail: err.to_string(),
-        })?),
+        Some(ev) => Some(
+            serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
+                what: "evidence",
+                detail: err.to_string(),
+            })?,
+        ),
         None => None,
     };
     sqlx::query(
@@ -197,7 +198,14 @@ fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> (Str
 /// Appends a payment record and, when applied, sets the payment's status.
 async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreError> {
     let (event, row) = record_event(r);
-    append_event(tx, NewEvent { event: &event, ..row }).await?;
+    append_event(
+        tx,
+        NewEvent {
+            event: &event,
+            ..row
+        },
+    )
+    .await?;
     if r.applied {
         sqlx::query("UPDATE payments SET status = ?, updated_at = ? WHERE id = ?")
             .bind(r.status_after.as_str())
@@ -211,7 +219,14 @@ async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreErro
 
 async fn persist_mandate(tx: &mut Tx, r: &MandateRecord) -> Result<(), StoreError> {
     let (event, row) = record_event(r);
-    append_event(tx, NewEvent { event: &event, ..row }).await?;
+    append_event(
+        tx,
+        NewEvent {
+            event: &event,
+            ..row
+        },
+    )
+    .await?;
     if r.applied {
         sqlx::query("UPDATE mandates SET status = ?, updated_at = ? WHERE id = ?")
             .bind(r.status_after.as_str())
@@ -248,7 +263,11 @@ async fn mandate_status(tx: &mut Tx, id: &str) -> Result<Option<MandateStatus>, 
 }
 
 /// `(content hash, first file name)` of what is already recorded under a key.
-async fn recorded(tx: &mut Tx, sql: &'static str, key: &str) -> Result<Option<(String, String)>, StoreError> {
+async fn recorded(
+    tx: &mut Tx,
+    sql: &'static str,
+    key: &str,
+) -> Result<Option<(String, String)>, StoreError> {
     let row = sqlx::query(sql).bind(key).fetch_optional(&mut **tx).await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
@@ -891,7 +910,10 @@ impl Store for SqliteStore {
                         })?,
                         archive: row.try_get("archive")?,
                     },
-                    state: parse_column("outbound file state", &row.try_get::<String, _>("state")?)?,
+                    state: parse_column(
+                        "outbound file state",
+                        &row.try_get::<String, _>("state")?,
+                    )?,
                     created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
                     updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
                 })
@@ -1086,7 +1108,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn statement_lines(&self, unmatched_only: bool) -> Result<Vec<StatementLine>, StoreError> {
+    async fn statement_lines(
+        &self,
+        unmatched_only: bool,
+    ) -> Result<Vec<StatementLine>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM statement_lines
              WHERE ?1 = 0 OR matched_payment_id IS NULL ORDER BY seq",

@@ -421,6 +421,11 @@ where
 /// (`S: Store`), not as `dyn Store`.
 pub trait Store: Send + Sync {
     /// Records an instruction file and its valid instructions (see the module invariants).
+    ///
+    /// Payments start `CREATED` (and are `APPROVED` at once by `system` under
+    /// [`ApprovalPolicy::Auto`]); mandates start `CREATED` (then `ACTIVATED` when created
+    /// active); a cancellation of a known mandate applies `CANCELLATION_REQUESTED`, which
+    /// the state machine may refuse ([`StoreError::Transition`]: nothing is recorded).
     fn record_file(
         &self,
         file: &IncomingFile,

@@ -135,7 +135,7 @@ fn hex(bytes: &[u8]) -> String {
 struct NewEvent<'a> {
     entity: &'a str,
     entity_id: &'a str,
-    event: &'a str,
+    event: String,
     actor: String,
     at: Timestamp,
     status_before: Option<String>,
@@ -177,12 +177,11 @@ async fn append_event(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> (String, NewEvent<'_>) {
-    let event = r.event.to_string();
-    let row = NewEvent {
+fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> NewEvent<'_> {
+    NewEvent {
         entity: r.entity.as_str(),
         entity_id: &r.entity_id,
-        event: "",
+        event: r.event.to_string(),
         actor: r.actor.to_string(),
         at: r.at,
         status_before: r.status_before.as_ref().map(ToString::to_string),
@@ -191,21 +190,12 @@ fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> (Str
         reason: r.reason.as_deref(),
         evidence: r.evidence.as_ref(),
         note: r.note.clone(),
-    };
-    (event, row)
+    }
 }
 
 /// Appends a payment record and, when applied, sets the payment's status.
 async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreError> {
-    let (event, row) = record_event(r);
-    append_event(
-        tx,
-        NewEvent {
-            event: &event,
-            ..row
-        },
-    )
-    .await?;
+    append_event(tx, record_event(r)).await?;
     if r.applied {
         sqlx::query("UPDATE payments SET status = ?, updated_at = ? WHERE id = ?")
             .bind(r.status_after.as_str())
@@ -218,15 +208,7 @@ async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreErro
 }
 
 async fn persist_mandate(tx: &mut Tx, r: &MandateRecord) -> Result<(), StoreError> {
-    let (event, row) = record_event(r);
-    append_event(
-        tx,
-        NewEvent {
-            event: &event,
-            ..row
-        },
-    )
-    .await?;
+    append_event(tx, record_event(r)).await?;
     if r.applied {
         sqlx::query("UPDATE mandates SET status = ?, updated_at = ? WHERE id = ?")
             .bind(r.status_after.as_str())
@@ -558,7 +540,7 @@ impl Store for SqliteStore {
             NewEvent {
                 entity: "INTAKE_FILE",
                 entity_id: &file.name,
-                event: "RECORDED",
+                event: "RECORDED".to_owned(),
                 actor: ctx.actor.to_string(),
                 at: ctx.at,
                 status_before: None,
@@ -777,7 +759,7 @@ impl Store for SqliteStore {
             NewEvent {
                 entity: "OUTBOUND_FILE",
                 entity_id: &file.message_id,
-                event: "BUILT",
+                event: "BUILT".to_owned(),
                 actor: ctx.actor.to_string(),
                 at: ctx.at,
                 status_before: None,
@@ -858,7 +840,7 @@ impl Store for SqliteStore {
             NewEvent {
                 entity: "OUTBOUND_FILE",
                 entity_id: message_id,
-                event: "STATE_CHANGED",
+                event: "STATE_CHANGED".to_owned(),
                 actor: ctx.actor.to_string(),
                 at: ctx.at,
                 status_before: Some(from.as_str().to_owned()),
@@ -1065,7 +1047,7 @@ impl Store for SqliteStore {
             NewEvent {
                 entity: "INBOUND_FILE",
                 entity_id: &file.name,
-                event: "RECEIVED",
+                event: "RECEIVED".to_owned(),
                 actor: ctx.actor.to_string(),
                 at: ctx.at,
                 status_before: None,

@@ -7,6 +7,7 @@
 //! - [`fields`]: reading loosely-typed trees field by field, collecting every problem.
 //! - [`iso20022`]: ISO 20022 messages (pain.001, pain.008) and the SEPA character set.
 //! - [`engine`]: per-connection work; today reconciling bank reports with payments (pure).
+//! - [`store`]: the durable store (`Store` trait; embedded SQLite with embedded migrations).
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 
@@ -17,3 +18,4 @@ pub mod engine;
 pub mod fields;
 pub mod intake;
 pub mod iso20022;
+pub mod store;

@@ -1,0 +1,1176 @@
+//! The embedded store: one SQLite file in WAL mode with `synchronous=FULL` and a busy
+//! timeout; a pool of read-only readers and a single writer connection, every write
+//! transaction opened with `BEGIN IMMEDIATE` so it takes the write lock up front (two
+//! writers never deadlock on a lock upgrade, and a second process waits, then gets
+//! `SQLITE_BUSY` as a retryable [`StoreError::Busy`]).
+
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::*;
+use crate::domain::event::{EntityKind, EventRecord};
+use crate::domain::instruction::InstructionKind;
+use crate::domain::mandate::{Mandate, MandateEvent};
+use crate::domain::money::Currency;
+use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+const READERS: u32 = 4;
+
+/// The embedded SQLite store (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    readers: SqlitePool,
+    writer: SqlitePool,
+}
+
+type Tx = Transaction<'static, Sqlite>;
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `path` and runs the embedded migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { readers, writer })
+    }
+
+    /// Closes both pools, waiting for connections in use to come back.
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// Fixed-width RFC 3339 UTC text: text order is time order.
+fn ts(at: Timestamp) -> String {
+    format!("{at:.6}")
+}
+
+fn parse_ts(text: &str) -> Result<Timestamp, StoreError> {
+    parse_column("timestamp", text)
+}
+
+fn limit(limit: Option<usize>) -> i64 {
+    limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// SHA-256 (hex) of the instruction's JSON with object keys sorted and no whitespace.
+fn content_hash(raw_json: &str, key: &str) -> Result<String, StoreError> {
+    let value: Value = serde_json::from_str(raw_json)
+        .map_err(|e| StoreError::unexpected("instruction", key, "its JSON text", format!("{e}")))?;
+    let mut canonical = String::new();
+    write_canonical(&value, &mut canonical);
+    Ok(hex(&Sha256::digest(canonical.as_bytes())))
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One `events` row to append.
+struct NewEvent<'a> {
+    entity: &'a str,
+    entity_id: &'a str,
+    event: String,
+    actor: String,
+    at: Timestamp,
+    status_before: Option<String>,
+    status_after: String,
+    applied: bool,
+    reason: Option<&'a str>,
+    evidence: Option<&'a Evidence>,
+    note: Option<String>,
+}
+
+async fn append_event(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), StoreError> {
+    let evidence = match e.evidence {
+        Some(ev) => Some(
+            serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
+                what: "evidence",
+                detail: err.to_string(),
+            })?,
+        ),
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
+                             applied, reason, evidence, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.entity)
+    .bind(e.entity_id)
+    .bind(e.event)
+    .bind(e.actor)
+    .bind(ts(e.at))
+    .bind(e.status_before)
+    .bind(e.status_after)
+    .bind(e.applied)
+    .bind(e.reason)
+    .bind(evidence)
+    .bind(e.note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> NewEvent<'_> {
+    NewEvent {
+        entity: r.entity.as_str(),
+        entity_id: &r.entity_id,
+        event: r.event.to_string(),
+        actor: r.actor.to_string(),
+        at: r.at,
+        status_before: r.status_before.as_ref().map(ToString::to_string),
+        status_after: r.status_after.to_string(),
+        applied: r.applied,
+        reason: r.reason.as_deref(),
+        evidence: r.evidence.as_ref(),
+        note: r.note.clone(),
+    }
+}
+
+/// Appends a payment record and, when applied, sets the payment's status.
+async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreError> {
+    append_event(tx, record_event(r)).await?;
+    if r.applied {
+        sqlx::query("UPDATE payments SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(r.status_after.as_str())
+            .bind(ts(r.at))
+            .bind(&r.entity_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn persist_mandate(tx: &mut Tx, r: &MandateRecord) -> Result<(), StoreError> {
+    append_event(tx, record_event(r)).await?;
+    if r.applied {
+        sqlx::query("UPDATE mandates SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(r.status_after.as_str())
+            .bind(ts(r.at))
+            .bind(&r.entity_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn payment_status(tx: &mut Tx, id: &str) -> Result<PaymentStatus, StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM payments WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match status {
+        Some(s) => parse_column("payment status", &s),
+        None => Err(StoreError::NotFound {
+            what: "payment",
+            id: id.to_owned(),
+        }),
+    }
+}
+
+async fn mandate_status(tx: &mut Tx, id: &str) -> Result<Option<MandateStatus>, StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM mandates WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    status
+        .map(|s| parse_column("mandate status", &s))
+        .transpose()
+}
+
+/// `(content hash, first file name)` of what is already recorded under a key.
+async fn recorded(
+    tx: &mut Tx,
+    sql: &'static str,
+    key: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row = sqlx::query(sql).bind(key).fetch_optional(&mut **tx).await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+impl SqliteStore {
+    async fn record_one(
+        tx: &mut Tx,
+        file: &IncomingFile,
+        file_id: i64,
+        rec: &NewInstruction,
+        ctx: &EventContext,
+        summary: &mut RecordSummary,
+    ) -> Result<(), StoreError> {
+        let key = rec.instruction.key().to_owned();
+        let hash = content_hash(&rec.raw_json, &key)?;
+        let lookup = match rec.instruction.kind() {
+            InstructionKind::CreditTransfer | InstructionKind::DirectDebit => {
+                "SELECT p.content_sha256, f.name FROM payments p
+                 JOIN intake_files f ON f.id = p.intake_file_id WHERE p.id = ?"
+            }
+            InstructionKind::Mandate => {
+                "SELECT m.content_sha256, f.name FROM mandates m
+                 JOIN intake_files f ON f.id = m.intake_file_id WHERE m.id = ?"
+            }
+            InstructionKind::MandateCancellation => {
+                "SELECT c.content_sha256, f.name FROM mandate_cancellations c
+                 JOIN intake_files f ON f.id = c.intake_file_id WHERE c.mandate_id = ?"
+            }
+        };
+        if let Some((first_hash, first_file)) = recorded(tx, lookup, &key).await? {
+            if first_hash == hash {
+                summary.already_recorded.push(key);
+                return Ok(());
+            }
+            return Err(StoreError::Conflict { key, first_file });
+        }
+        let now = ts(ctx.at);
+        match &rec.instruction {
+            Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
+                let (kind, scheme, account, amount, date, mandate) = match &rec.instruction {
+                    Instruction::CreditTransfer(ct) => (
+                        "credit_transfer",
+                        ct.scheme,
+                        &ct.source_account,
+                        ct.amount,
+                        ct.requested_date,
+                        None,
+                    ),
+                    Instruction::DirectDebit(dd) => (
+                        "direct_debit",
+                        dd.scheme,
+                        &dd.source_account,
+                        dd.amount,
+                        Some(dd.requested_date),
+                        Some(dd.mandate.as_str()),
+                    ),
+                    _ => unreachable!("matched above"),
+                };
+                let (mut payment, created) = Payment::create(key.clone(), ctx);
+                let mut records = vec![created];
+                if rec.approval == ApprovalPolicy::Auto {
+                    let auto = EventContext::new(Actor::System, ctx.at);
+                    let mut approved = payment.apply(PaymentEvent::Approved, &auto)?;
+                    approved.note = Some("approval policy auto".to_owned());
+                    records.push(approved);
+                }
+                sqlx::query(
+                    "INSERT INTO payments (id, kind, connection, scheme, source_account,
+                         amount_minor, currency, requested_date, mandate_id, status,
+                         approvals_required, raw_json, content_sha256, intake_file_id,
+                         created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&key)
+                .bind(kind)
+                .bind(&rec.connection)
+                .bind(scheme.as_str())
+                .bind(account)
+                .bind(amount.minor_units())
+                .bind(amount.currency().code())
+                .bind(date.map(|d| d.to_string()))
+                .bind(mandate)
+                .bind(payment.status().as_str())
+                .bind(i64::from(rec.approval.approvals_required()))
+                .bind(&rec.raw_json)
+                .bind(&hash)
+                .bind(file_id)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+                for r in &records {
+                    persist_payment(tx, r).await?;
+                }
+            }
+            Instruction::Mandate(m) => {
+                let (mut mandate, created) = Mandate::create(key.clone(), ctx);
+                let mut records = vec![created];
+                if m.active {
+                    let evidence = Evidence::default().with_source(file.name.clone());
+                    let mut activated = mandate.apply(MandateEvent::Activated { evidence }, ctx)?;
+                    activated.note = Some("created active".to_owned());
+                    records.push(activated);
+                }
+                sqlx::query(
+                    "INSERT INTO mandates (id, connection, scheme, creditor_account, status,
+                         raw_json, content_sha256, intake_file_id, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&key)
+                .bind(&rec.connection)
+                .bind(m.scheme.as_str())
+                .bind(&m.creditor_account)
+                .bind(mandate.status().as_str())
+                .bind(&rec.raw_json)
+                .bind(&hash)
+                .bind(file_id)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+                for r in &records {
+                    persist_mandate(tx, r).await?;
+                }
+            }
+            Instruction::MandateCancellation(c) => {
+                sqlx::query(
+                    "INSERT INTO mandate_cancellations (mandate_id, raw_json, content_sha256,
+                         intake_file_id, recorded_at)
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&key)
+                .bind(&rec.raw_json)
+                .bind(&hash)
+                .bind(file_id)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await?;
+                match mandate_status(tx, &key).await? {
+                    Some(status) => {
+                        let record = Mandate::restore(key.clone(), status).apply(
+                            MandateEvent::CancellationRequested {
+                                reason: c.reason.clone(),
+                            },
+                            ctx,
+                        )?;
+                        persist_mandate(tx, &record).await?;
+                    }
+                    None => summary.unknown_mandates.push(key.clone()),
+                }
+            }
+        }
+        summary.new.push(key);
+        Ok(())
+    }
+}
+
+fn payment_from_row(row: &SqliteRow) -> Result<PaymentRow, StoreError> {
+    let currency: Currency = parse_column("currency", &row.try_get::<String, _>("currency")?)?;
+    let amount = Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(|e| {
+        StoreError::Corrupt {
+            what: "amount",
+            detail: e.to_string(),
+        }
+    })?;
+    let date: Option<String> = row.try_get("requested_date")?;
+    let approvals: String = row.try_get("approvals")?;
+    let approvals: Vec<String> =
+        serde_json::from_str(&approvals).map_err(|e| StoreError::Corrupt {
+            what: "approvals",
+            detail: e.to_string(),
+        })?;
+    let required: i64 = row.try_get("approvals_required")?;
+    Ok(PaymentRow {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        connection: row.try_get("connection")?,
+        scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
+        source_account: row.try_get("source_account")?,
+        amount,
+        requested_date: date
+            .map(|d| parse_column::<Date>("requested date", &d))
+            .transpose()?,
+        mandate_id: row.try_get("mandate_id")?,
+        status: parse_column("payment status", &row.try_get::<String, _>("status")?)?,
+        approvals_required: u8::try_from(required).unwrap_or(u8::MAX),
+        approvals,
+        raw_json: row.try_get("raw_json")?,
+        content_sha256: row.try_get("content_sha256")?,
+        intake_file: row.try_get("intake_file")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+fn mandate_from_row(row: &SqliteRow) -> Result<MandateRow, StoreError> {
+    Ok(MandateRow {
+        id: row.try_get("id")?,
+        connection: row.try_get("connection")?,
+        scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
+        creditor_account: row.try_get("creditor_account")?,
+        status: parse_column("mandate status", &row.try_get::<String, _>("status")?)?,
+        raw_json: row.try_get("raw_json")?,
+        content_sha256: row.try_get("content_sha256")?,
+        intake_file: row.try_get("intake_file")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let evidence: Option<String> = row.try_get("evidence")?;
+    Ok(StoredEvent {
+        seq: row.try_get("seq")?,
+        entity: row.try_get("entity")?,
+        entity_id: row.try_get("entity_id")?,
+        event: row.try_get("event")?,
+        actor: parse_column("actor", &row.try_get::<String, _>("actor")?)?,
+        at: parse_ts(&row.try_get::<String, _>("at")?)?,
+        status_before: row.try_get("status_before")?,
+        status_after: row.try_get("status_after")?,
+        applied: row.try_get("applied")?,
+        reason: row.try_get("reason")?,
+        evidence: evidence
+            .map(|e| {
+                serde_json::from_str(&e).map_err(|err| StoreError::Corrupt {
+                    what: "evidence",
+                    detail: err.to_string(),
+                })
+            })
+            .transpose()?,
+        note: row.try_get("note")?,
+    })
+}
+
+fn statement_line_from_row(row: &SqliteRow) -> Result<StatementLine, StoreError> {
+    let date: Option<String> = row.try_get("booking_date")?;
+    Ok(StatementLine {
+        inbound_file_id: row.try_get("inbound_file_id")?,
+        account: row.try_get("account")?,
+        entry_reference: row.try_get("entry_reference")?,
+        amount_minor: row.try_get("amount_minor")?,
+        currency: row.try_get("currency")?,
+        credit: row.try_get("credit")?,
+        booking_date: date
+            .map(|d| parse_column::<Date>("booking date", &d))
+            .transpose()?,
+        detail: row.try_get("detail")?,
+        matched_payment_id: row.try_get("matched_payment_id")?,
+    })
+}
+
+impl Store for SqliteStore {
+    async fn record_file(
+        &self,
+        file: &IncomingFile,
+        records: &[NewInstruction],
+        ctx: &EventContext,
+    ) -> Result<RecordOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let first = sqlx::query("SELECT name, received_at FROM intake_files WHERE sha256 = ?")
+            .bind(&file.sha256)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = first {
+            return Ok(RecordOutcome::DuplicateFile {
+                first_name: row.try_get("name")?,
+                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+            });
+        }
+        let file_id: i64 = sqlx::query_scalar(
+            "INSERT INTO intake_files (name, sha256, size, received_at, recorded_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&file.name)
+        .bind(&file.sha256)
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(ts(file.received_at))
+        .bind(ts(ctx.at))
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut summary = RecordSummary::default();
+        for rec in records {
+            Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?;
+        }
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "INTAKE_FILE",
+                entity_id: &file.name,
+                event: "RECORDED".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: "RECORDED".to_owned(),
+                applied: true,
+                reason: None,
+                evidence: None,
+                note: Some(format!(
+                    "sha256 {}, {} bytes: {} new, {} already recorded",
+                    file.sha256,
+                    file.size,
+                    summary.new.len(),
+                    summary.already_recorded.len()
+                )),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(RecordOutcome::Recorded(summary))
+    }
+
+    async fn approve(
+        &self,
+        ids: &[String],
+        approver: &str,
+        ctx: &EventContext,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let status = payment_status(&mut tx, id).await?;
+            let required: i64 =
+                sqlx::query_scalar("SELECT approvals_required FROM payments WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let before: Vec<String> = sqlx::query_scalar(
+                "SELECT approver FROM approvals WHERE payment_id = ? ORDER BY rowid",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut payment = Payment::restore(id.clone(), status);
+            let record = if status == PaymentStatus::Created {
+                if before.iter().any(|a| a == approver) {
+                    return Err(StoreError::SameApprover {
+                        id: id.clone(),
+                        approver: approver.to_owned(),
+                    });
+                }
+                sqlx::query("INSERT INTO approvals (payment_id, approver, at) VALUES (?, ?, ?)")
+                    .bind(id)
+                    .bind(approver)
+                    .bind(ts(ctx.at))
+                    .execute(&mut *tx)
+                    .await?;
+                let count = before.len() as i64 + 1;
+                let note = format!("approval {count} of {} by {approver}", required.max(1));
+                if count < required {
+                    EventRecord {
+                        entity: EntityKind::Payment,
+                        entity_id: id.clone(),
+                        event: PaymentEventKind::Approved,
+                        actor: ctx.actor.clone(),
+                        at: ctx.at,
+                        status_before: Some(status),
+                        status_after: status,
+                        applied: false,
+                        reason: None,
+                        evidence: None,
+                        note: Some(format!("{note}; another approver is needed")),
+                    }
+                } else {
+                    let mut r = payment.apply(PaymentEvent::Approved, ctx)?;
+                    r.note = Some(note);
+                    r
+                }
+            } else {
+                payment.apply(PaymentEvent::Approved, ctx)?
+            };
+            persist_payment(&mut tx, &record).await?;
+            out.push(record);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn reject(
+        &self,
+        ids: &[String],
+        reason: Option<&str>,
+        ctx: &EventContext,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let status = payment_status(&mut tx, id).await?;
+            let record = Payment::restore(id.clone(), status).apply(
+                PaymentEvent::Rejected {
+                    reason: reason.map(str::to_owned),
+                },
+                ctx,
+            )?;
+            persist_payment(&mut tx, &record).await?;
+            out.push(record);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn claim_for_submission(
+        &self,
+        connection: &str,
+        schemes: &[Scheme],
+        limit: usize,
+        ctx: &EventContext,
+    ) -> Result<Vec<ClaimedPayment>, StoreError> {
+        let schemes: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
+        let schemes = serde_json::to_string(&schemes).unwrap_or_else(|_| "[]".to_owned());
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
+                    mandate_id, raw_json
+             FROM payments
+             WHERE connection = ? AND status = 'APPROVED'
+               AND scheme IN (SELECT value FROM json_each(?))
+             ORDER BY seq LIMIT ?",
+        )
+        .bind(connection)
+        .bind(schemes)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let currency: Currency =
+                parse_column("currency", &row.try_get::<String, _>("currency")?)?;
+            let amount =
+                Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(|e| {
+                    StoreError::Corrupt {
+                        what: "amount",
+                        detail: e.to_string(),
+                    }
+                })?;
+            let date: Option<String> = row.try_get("requested_date")?;
+            let record = Payment::restore(id.clone(), PaymentStatus::Approved)
+                .apply(PaymentEvent::SubmissionStarted, ctx)?;
+            persist_payment(&mut tx, &record).await?;
+            out.push(ClaimedPayment {
+                id,
+                scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
+                amount,
+                source_account: row.try_get("source_account")?,
+                requested_date: date
+                    .map(|d| parse_column::<Date>("requested date", &d))
+                    .transpose()?,
+                mandate_id: row.try_get("mandate_id")?,
+                raw_json: row.try_get("raw_json")?,
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn record_outbound_file(
+        &self,
+        file: &OutboundFile,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
+                .bind(&file.message_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(state) = existing {
+            return Err(StoreError::unexpected(
+                "outbound file",
+                &file.message_id,
+                "a new MsgId",
+                format!("a file already recorded, state {state}"),
+            ));
+        }
+        let now = ts(ctx.at);
+        sqlx::query(
+            "INSERT INTO outbound_files (message_id, connection, name, sha256, size, archive,
+                 state, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&file.message_id)
+        .bind(&file.connection)
+        .bind(&file.name)
+        .bind(&file.sha256)
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(&file.archive)
+        .bind(FileState::Built.as_str())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        for (position, payment_id) in file.payment_ids.iter().enumerate() {
+            payment_status(&mut tx, payment_id).await?;
+            sqlx::query(
+                "INSERT INTO outbound_file_payments (message_id, position, payment_id)
+                 VALUES (?, ?, ?)",
+            )
+            .bind(&file.message_id)
+            .bind(position as i64)
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "OUTBOUND_FILE",
+                entity_id: &file.message_id,
+                event: "BUILT".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: FileState::Built.as_str().to_owned(),
+                applied: true,
+                reason: None,
+                evidence: None,
+                note: Some(format!(
+                    "{} (sha256 {}, {} bytes, {} payments) for {}",
+                    file.name,
+                    file.sha256,
+                    file.size,
+                    file.payment_ids.len(),
+                    file.connection
+                )),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_outbound_file_state(
+        &self,
+        message_id: &str,
+        from: FileState,
+        to: FileState,
+        reason: Option<&str>,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
+                .bind(message_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(state) = state else {
+            return Err(StoreError::NotFound {
+                what: "outbound file",
+                id: message_id.to_owned(),
+            });
+        };
+        let state: FileState = parse_column("outbound file state", &state)?;
+        if state != from {
+            return Err(StoreError::unexpected(
+                "outbound file",
+                message_id,
+                format!("state {from}"),
+                format!("state {state}"),
+            ));
+        }
+        if !from.allows(to) {
+            let legal: Vec<&str> = FileState::ALL
+                .iter()
+                .filter(|s| from.allows(**s))
+                .map(|s| s.as_str())
+                .collect();
+            let expected = if legal.is_empty() {
+                format!("no move from final state {from}")
+            } else {
+                format!("a move from {from} to {}", legal.join(" or "))
+            };
+            return Err(StoreError::unexpected(
+                "outbound file",
+                message_id,
+                expected,
+                format!("{from} to {to}"),
+            ));
+        }
+        sqlx::query("UPDATE outbound_files SET state = ?, updated_at = ? WHERE message_id = ?")
+            .bind(to.as_str())
+            .bind(ts(ctx.at))
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "OUTBOUND_FILE",
+                entity_id: message_id,
+                event: "STATE_CHANGED".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: Some(from.as_str().to_owned()),
+                status_after: to.as_str().to_owned(),
+                applied: true,
+                reason,
+                evidence: None,
+                note: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn outbound_files(
+        &self,
+        filter: &OutboundFilter,
+    ) -> Result<Vec<OutboundFileRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.*, (SELECT json_group_array(payment_id) FROM
+                     (SELECT payment_id FROM outbound_file_payments p
+                      WHERE p.message_id = o.message_id ORDER BY position)) AS payment_ids
+             FROM outbound_files o
+             WHERE (?1 IS NULL OR o.connection = ?1) AND (?2 IS NULL OR o.state = ?2)
+             ORDER BY o.created_at, o.rowid LIMIT ?3",
+        )
+        .bind(filter.connection.as_deref())
+        .bind(filter.state.map(FileState::as_str))
+        .bind(limit(filter.limit))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let ids: String = row.try_get("payment_ids")?;
+                let size: i64 = row.try_get("size")?;
+                Ok(OutboundFileRow {
+                    file: OutboundFile {
+                        message_id: row.try_get("message_id")?,
+                        connection: row.try_get("connection")?,
+                        name: row.try_get("name")?,
+                        sha256: row.try_get("sha256")?,
+                        size: u64::try_from(size).unwrap_or_default(),
+                        payment_ids: serde_json::from_str(&ids).map_err(|e| {
+                            StoreError::Corrupt {
+                                what: "payment ids",
+                                detail: e.to_string(),
+                            }
+                        })?,
+                        archive: row.try_get("archive")?,
+                    },
+                    state: parse_column(
+                        "outbound file state",
+                        &row.try_get::<String, _>("state")?,
+                    )?,
+                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+                    updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn apply_payment_events(&self, records: &[PaymentRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for r in records {
+            if r.event == PaymentEventKind::Created {
+                return Err(StoreError::unexpected(
+                    "payment",
+                    &r.entity_id,
+                    "an event after CREATED (payments are created by record_file)",
+                    "CREATED",
+                ));
+            }
+            let status = payment_status(&mut tx, &r.entity_id).await?;
+            if r.applied && r.status_before != Some(status) {
+                return Err(StoreError::unexpected(
+                    "payment",
+                    &r.entity_id,
+                    format!(
+                        "status {} (the record's status before)",
+                        r.status_before.map_or("none", PaymentStatus::as_str)
+                    ),
+                    format!("status {status}"),
+                ));
+            }
+            persist_payment(&mut tx, r).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn apply_mandate_events(&self, records: &[MandateRecord]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for r in records {
+            let status = mandate_status(&mut tx, &r.entity_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "mandate",
+                    id: r.entity_id.clone(),
+                })?;
+            if r.status_before.is_none() {
+                return Err(StoreError::unexpected(
+                    "mandate",
+                    &r.entity_id,
+                    "an event after CREATED (mandates are created by record_file)",
+                    r.event,
+                ));
+            }
+            if r.applied && r.status_before != Some(status) {
+                return Err(StoreError::unexpected(
+                    "mandate",
+                    &r.entity_id,
+                    format!(
+                        "status {} (the record's status before)",
+                        r.status_before.map_or("none", MandateStatus::as_str)
+                    ),
+                    format!("status {status}"),
+                ));
+            }
+            persist_mandate(&mut tx, r).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn force_payment_status(
+        &self,
+        id: &str,
+        to: PaymentStatus,
+        reason: &str,
+        ctx: &EventContext,
+    ) -> Result<PaymentRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let status = payment_status(&mut tx, id).await?;
+        let record = Payment::restore(id, status).apply(
+            PaymentEvent::OperatorForceUpdate {
+                to,
+                reason: reason.to_owned(),
+            },
+            ctx,
+        )?;
+        persist_payment(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn force_mandate_status(
+        &self,
+        id: &str,
+        to: MandateStatus,
+        reason: &str,
+        ctx: &EventContext,
+    ) -> Result<MandateRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let status = mandate_status(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "mandate",
+                id: id.to_owned(),
+            })?;
+        let record = Mandate::restore(id, status).apply(
+            MandateEvent::OperatorForceUpdate {
+                to,
+                reason: reason.to_owned(),
+            },
+            ctx,
+        )?;
+        persist_mandate(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn record_inbound_file(
+        &self,
+        file: &InboundFile,
+        ctx: &EventContext,
+    ) -> Result<InboundOutcome, StoreError> {
+        let mut tx = self.begin().await?;
+        let first = sqlx::query("SELECT id, name, received_at FROM inbound_files WHERE sha256 = ?")
+            .bind(&file.sha256)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = first {
+            return Ok(InboundOutcome::Duplicate {
+                id: row.try_get("id")?,
+                first_name: row.try_get("name")?,
+                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+            });
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO inbound_files (connection, name, sha256, size, message, received_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&file.connection)
+        .bind(&file.name)
+        .bind(&file.sha256)
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(&file.message)
+        .bind(ts(file.received_at))
+        .fetch_one(&mut *tx)
+        .await?;
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "INBOUND_FILE",
+                entity_id: &file.name,
+                event: "RECEIVED".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: "RECEIVED".to_owned(),
+                applied: true,
+                reason: None,
+                evidence: None,
+                note: Some(format!(
+                    "{} from {} (sha256 {}, {} bytes)",
+                    file.message, file.connection, file.sha256, file.size
+                )),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(InboundOutcome::New { id })
+    }
+
+    async fn record_statement_lines(&self, lines: &[StatementLine]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for l in lines {
+            sqlx::query(
+                "INSERT INTO statement_lines (inbound_file_id, account, entry_reference,
+                     amount_minor, currency, credit, booking_date, detail, matched_payment_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(l.inbound_file_id)
+            .bind(&l.account)
+            .bind(&l.entry_reference)
+            .bind(l.amount_minor)
+            .bind(&l.currency)
+            .bind(l.credit)
+            .bind(l.booking_date.map(|d| d.to_string()))
+            .bind(l.detail.as_deref())
+            .bind(l.matched_payment_id.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn statement_lines(
+        &self,
+        unmatched_only: bool,
+    ) -> Result<Vec<StatementLine>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM statement_lines
+             WHERE ?1 = 0 OR matched_payment_id IS NULL ORDER BY seq",
+        )
+        .bind(unmatched_only)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(statement_line_from_row).collect()
+    }
+
+    async fn payments(&self, filter: &PaymentFilter) -> Result<Vec<PaymentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.*, f.name AS intake_file,
+                    (SELECT json_group_array(approver) FROM
+                        (SELECT approver FROM approvals a WHERE a.payment_id = p.id
+                         ORDER BY a.rowid)) AS approvals
+             FROM payments p JOIN intake_files f ON f.id = p.intake_file_id
+             WHERE (?1 IS NULL OR p.status = ?1) AND (?2 IS NULL OR p.connection = ?2)
+             ORDER BY p.seq LIMIT ?3",
+        )
+        .bind(filter.status.map(PaymentStatus::as_str))
+        .bind(filter.connection.as_deref())
+        .bind(limit(filter.limit))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+
+    async fn payment(&self, id: &str) -> Result<Option<PaymentRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT p.*, f.name AS intake_file,
+                    (SELECT json_group_array(approver) FROM
+                        (SELECT approver FROM approvals a WHERE a.payment_id = p.id
+                         ORDER BY a.rowid)) AS approvals
+             FROM payments p JOIN intake_files f ON f.id = p.intake_file_id
+             WHERE p.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(payment_from_row).transpose()
+    }
+
+    async fn mandates(&self, filter: &MandateFilter) -> Result<Vec<MandateRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.*, f.name AS intake_file
+             FROM mandates m JOIN intake_files f ON f.id = m.intake_file_id
+             WHERE (?1 IS NULL OR m.status = ?1) AND (?2 IS NULL OR m.connection = ?2)
+             ORDER BY m.seq LIMIT ?3",
+        )
+        .bind(filter.status.map(MandateStatus::as_str))
+        .bind(filter.connection.as_deref())
+        .bind(limit(filter.limit))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(mandate_from_row).collect()
+    }
+
+    async fn mandate(&self, id: &str) -> Result<Option<MandateRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT m.*, f.name AS intake_file
+             FROM mandates m JOIN intake_files f ON f.id = m.intake_file_id WHERE m.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(mandate_from_row).transpose()
+    }
+
+    async fn events(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE (?1 IS NULL OR entity_id = ?1) ORDER BY seq LIMIT ?2",
+        )
+        .bind(filter.entity_id.as_deref())
+        .bind(limit(filter.limit))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+}

@@ -15,6 +15,7 @@ use crate::domain::money::Currency;
 use crate::domain::rule::{FieldViolation, RuleViolation};
 use crate::fields::Fields;
 use crate::iso20022::{InitiatingParty, MessageVersion, Profile};
+use crate::store::ApprovalPolicy;
 
 /// Prefix of environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "BANKGATE";
@@ -25,6 +26,30 @@ pub struct Config {
     pub accounts: Vec<Account>,
     /// How each bank connection wants its files; connections without one get the defaults.
     pub profiles: Vec<ConnectionProfile>,
+    pub store: StoreSettings,
+    pub intake: IntakeSettings,
+}
+
+/// `[store]`: where the embedded database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// SQLite database file; relative paths are relative to the configuration file.
+    pub path: PathBuf,
+}
+
+/// `[intake]`: the drop folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeSettings {
+    /// Holds `inbox/`, `processed/`, `rejected/`; relative to the configuration file.
+    pub dir: PathBuf,
+    /// A file must be unchanged this long before it is read.
+    pub settle_seconds: u64,
+    /// Full rescan interval (the source of truth; file events are only hints).
+    pub rescan_seconds: u64,
+    /// Watch the inbox for file events (turn off on NFS/CIFS, where they do not arrive).
+    pub watch: bool,
+    pub max_file_bytes: u64,
+    pub max_instructions: u64,
 }
 
 /// The bank profile of one connection (`[[profiles]]`).
@@ -48,6 +73,9 @@ pub struct Account {
     pub connection: String,
     /// SEPA creditor identifier; present only for collecting accounts.
     pub creditor_id: Option<CreditorId>,
+    /// How payments from this account are approved: `auto` (default), `manual`, or
+    /// `four_eyes` (two distinct approvers).
+    pub approval: ApprovalPolicy,
 }
 
 impl Config {
@@ -106,10 +134,15 @@ pub fn load_with_env(path: &Path, env: HashMap<String, String>) -> Result<Config
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-    from_tree(&tree).map_err(|problems| ConfigError::Invalid {
+    let mut config = from_tree(&tree).map_err(|problems| ConfigError::Invalid {
         path: path.to_owned(),
         problems,
-    })
+    })?;
+    // Relative paths are relative to the configuration file, not to the working directory.
+    let base = path.parent().unwrap_or(Path::new("."));
+    config.store.path = base.join(&config.store.path);
+    config.intake.dir = base.join(&config.intake.dir);
+    Ok(config)
 }
 
 /// Validates an already-parsed configuration tree.
@@ -135,6 +168,8 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
             profiles.push(profile);
         }
     }
+    let store = read_store(&mut root);
+    let intake = read_intake(&mut root);
     let mut duplicates = unique(tree, "accounts", "id", "account.id_unique");
     duplicates.extend(unique(
         tree,
@@ -145,7 +180,12 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
     root.extend(duplicates);
     let problems = root.finish();
     if problems.is_empty() {
-        Ok(Config { accounts, profiles })
+        Ok(Config {
+            accounts,
+            profiles,
+            store,
+            intake,
+        })
     } else {
         Err(problems)
     }
@@ -169,6 +209,18 @@ fn read_account(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Acc
     let currency = f.parsed("currency", true, str::parse::<Currency>);
     let connection = f.parsed("connection", true, parse_name_key);
     let creditor_id = f.parsed("creditor_id", false, CreditorId::parse);
+    let approval = f
+        .parsed("approval", false, |s| match s {
+            "auto" => Ok(ApprovalPolicy::Auto),
+            "manual" => Ok(ApprovalPolicy::Manual),
+            "four_eyes" => Ok(ApprovalPolicy::FourEyes),
+            _ => Err(RuleViolation::new(
+                "account.approval",
+                "auto, manual or four_eyes",
+                s,
+            )),
+        })
+        .unwrap_or(ApprovalPolicy::Auto);
     if let (Some(iban), Some(bic)) = (&iban, &bic) {
         let bic_country = bic.as_str().get(4..6).unwrap_or("");
         if bic_country != iban.country().as_str() {
@@ -196,9 +248,83 @@ fn read_account(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Acc
         currency: currency?,
         connection: connection?,
         creditor_id,
+        approval,
     })
 }
 
+fn read_store(root: &mut Fields<'_>) -> StoreSettings {
+    let mut settings = StoreSettings {
+        path: PathBuf::from("bankgate.db"),
+    };
+    if let Some(mut f) = root.object("store", false) {
+        if let Some(path) = f.parsed("path", false, parse_path) {
+            settings.path = path;
+        }
+        root.absorb(f);
+    }
+    settings
+}
+
+fn read_intake(root: &mut Fields<'_>) -> IntakeSettings {
+    let mut settings = IntakeSettings {
+        dir: PathBuf::from("intake"),
+        settle_seconds: 2,
+        rescan_seconds: 5,
+        watch: true,
+        max_file_bytes: 64 * 1024 * 1024,
+        max_instructions: 100_000,
+    };
+    if let Some(mut f) = root.object("intake", false) {
+        if let Some(dir) = f.parsed("dir", false, parse_path) {
+            settings.dir = dir;
+        }
+        let number = |f: &mut Fields<'_>, key: &'static str, min: u64, max: u64| match f.value(key)
+        {
+            None => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (min..=max).contains(&v)) => {
+                n.as_u64()
+            }
+            Some(other) => {
+                let v = RuleViolation::new(
+                    "config.number",
+                    format!("a whole number from {min} to {max}"),
+                    crate::fields::describe(other),
+                );
+                f.problem(key, v);
+                None
+            }
+        };
+        if let Some(v) = number(&mut f, "settle_seconds", 0, 3600) {
+            settings.settle_seconds = v;
+        }
+        if let Some(v) = number(&mut f, "rescan_seconds", 1, 3600) {
+            settings.rescan_seconds = v;
+        }
+        if let Some(v) = number(&mut f, "max_file_bytes", 1, 1 << 34) {
+            settings.max_file_bytes = v;
+        }
+        if let Some(v) = number(&mut f, "max_instructions", 1, 10_000_000) {
+            settings.max_instructions = v;
+        }
+        if let Some(watch) = f.boolean("watch") {
+            settings.watch = watch;
+        }
+        root.absorb(f);
+    }
+    settings
+}
+
+fn parse_path(s: &str) -> Result<PathBuf, RuleViolation> {
+    if s.trim().is_empty() {
+        Err(RuleViolation::new(
+            "config.path",
+            "a file system path",
+            "an empty text",
+        ))
+    } else {
+        Ok(PathBuf::from(s))
+    }
+}
 /// Every repeated `key` among the tables of `list`, checked on the raw values so that
 /// invalid tables count too.
 fn unique(tree: &Value, list: &str, key: &str, rule: &'static str) -> Vec<FieldViolation> {

@@ -2,8 +2,10 @@
 //! 66 an input file cannot be read, 78 invalid configuration.
 
 mod check_config;
+mod operate;
 mod parse;
 mod render;
+mod run;
 mod validate;
 
 use std::path::PathBuf;
@@ -52,6 +54,65 @@ enum Command {
         #[arg(required = true, value_name = "INSTRUCTION_FILE")]
         files: Vec<PathBuf>,
     },
+    /// Run the daemon: the drop-folder intake into the embedded store, until SIGTERM.
+    Run {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: run::LogFormat,
+    },
+    /// Payments in the store.
+    Payments {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+    /// Approve CREATED payments (with four-eyes accounts, two distinct names are needed).
+    Approve {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Who approves (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        by: Option<String>,
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Reject CREATED or APPROVED payments.
+    Reject {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long = "as", value_name = "NAME")]
+        by: Option<String>,
+        #[arg(long)]
+        reason: String,
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Set a payment's status by hand (event OPERATOR_FORCE_UPDATE).
+    ForceStatus {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long = "as", value_name = "NAME")]
+        by: Option<String>,
+        #[arg(long)]
+        reason: String,
+        id: String,
+        #[arg(value_parser = parse_status)]
+        status: crate::domain::payment::PaymentStatus,
+    },
+    /// The audit trail, oldest first.
+    Events {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Only this payment's (or mandate's) events.
+        #[arg(long, value_name = "ID")]
+        payment: Option<String>,
+    },
     /// Read bank files (pain.002, camt.052/053/054): one JSON object per line, or a table.
     Parse {
         /// A human table per file instead of NDJSON.
@@ -72,6 +133,32 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum PaymentsCommand {
+    /// Payments, newest first.
+    List {
+        #[arg(long, value_parser = parse_status)]
+        status: Option<crate::domain::payment::PaymentStatus>,
+        #[arg(long)]
+        connection: Option<String>,
+    },
+    /// One payment with its event history.
+    Show { id: String },
+}
+
+fn parse_status(text: &str) -> Result<crate::domain::payment::PaymentStatus, String> {
+    text.parse()
+        .map_err(|e: crate::domain::rule::RuleViolation| {
+            format!("expected {}, got {}", e.expected, e.actual)
+        })
+}
+
+fn operator(by: Option<String>) -> String {
+    by.or_else(|| std::env::var("USER").ok())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "operator".to_owned())
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -82,6 +169,63 @@ pub fn main() -> ExitCode {
             files,
         } => validate::run(&config, &files, json),
         Command::Parse { summary, files } => parse::run(&files, summary),
+        Command::Run { config, log_format } => run::run(&config, log_format),
+        Command::Payments {
+            config,
+            json,
+            command,
+        } => {
+            let action = match command {
+                PaymentsCommand::List { status, connection } => {
+                    operate::Action::List { status, connection }
+                }
+                PaymentsCommand::Show { id } => operate::Action::Show { id },
+            };
+            operate::run(&config, action, json)
+        }
+        Command::Approve { config, by, ids } => operate::run(
+            &config,
+            operate::Action::Approve {
+                ids,
+                by: operator(by),
+            },
+            false,
+        ),
+        Command::Reject {
+            config,
+            by,
+            reason,
+            ids,
+        } => operate::run(
+            &config,
+            operate::Action::Reject {
+                ids,
+                by: operator(by),
+                reason,
+            },
+            false,
+        ),
+        Command::ForceStatus {
+            config,
+            by,
+            reason,
+            id,
+            status,
+        } => operate::run(
+            &config,
+            operate::Action::Force {
+                id,
+                status,
+                by: operator(by),
+                reason,
+            },
+            false,
+        ),
+        Command::Events {
+            config,
+            json,
+            payment,
+        } => operate::run(&config, operate::Action::Events { payment }, json),
         Command::Render {
             config,
             message,

@@ -1,3 +1,4 @@
-//! Per-connection work. Today: reconciliation, pure (no IO).
+//! The daemon's work: intake into the store, and reconciliation (pure, no IO).
 
+pub mod intake;
 pub mod reconcile;

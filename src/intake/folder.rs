@@ -38,16 +38,7 @@ use crate::domain::instruction::InstructionKind;
 /// The name of the ledger in `processed/`; a dropped file never takes this name there.
 pub const LEDGER: &str = "ledger.ndjson";
 
-/// A file taken from the inbox, as the recorder sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IncomingFile {
-    /// The file name in `inbox/` (no directory).
-    pub name: String,
-    /// SHA-256 of the content, lower-case hex.
-    pub sha256: String,
-    pub size: u64,
-    pub received_at: Timestamp,
-}
+pub use crate::store::IncomingFile;
 
 /// What the recorder did with a valid file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -55,7 +55,7 @@ use crate::named_enum;
 pub use sqlite::SqliteStore;
 
 /// An instruction file as it arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IncomingFile {
     pub name: String,
     /// SHA-256 of the file's bytes, lower-case hex.

@@ -1,0 +1,99 @@
+//! `bankgate run`: the daemon. Today it runs the drop-folder intake into the embedded
+//! store; batching, submission and polling come with later work.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use tracing::info;
+
+use crate::engine::intake::StoreRecorder;
+use crate::intake::folder::{DropFolder, FolderSettings};
+use crate::intake::{AccountBook, Limits};
+use crate::store::SqliteStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line per event: a sentence followed by key=value fields.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
+    let config = match super::load_config(config_path) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    init_logging(log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = SqliteStore::open(&config.store.path)
+            .await
+            .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
+        let settings = FolderSettings {
+            limits: Limits {
+                max_file_bytes: usize::try_from(config.intake.max_file_bytes).unwrap_or(usize::MAX),
+                max_instructions: usize::try_from(config.intake.max_instructions)
+                    .unwrap_or(usize::MAX),
+            },
+            settle: Duration::from_secs(config.intake.settle_seconds),
+            rescan: Duration::from_secs(config.intake.rescan_seconds),
+            watch: config.intake.watch,
+            ..FolderSettings::default()
+        };
+        let folder = DropFolder::open(&config.intake.dir, settings).with_context(|| {
+            format!(
+                "cannot open the drop folder {}",
+                config.intake.dir.display()
+            )
+        })?;
+        let accounts = AccountBook::from_config(&config);
+        let recorder = StoreRecorder::new(&store, &config);
+        info!(
+            config = %config_path.display(),
+            store = %config.store.path.display(),
+            inbox = %folder.inbox().display(),
+            "bankgate started."
+        );
+        let result = folder.run(&accounts, &recorder, shutdown_signal()).await;
+        store.close().await;
+        match result {
+            Ok(()) => {
+                info!("bankgate stopped.");
+                Ok(0)
+            }
+            Err(e) => Err(anyhow::anyhow!(e).context("the drop folder stopped")),
+        }
+    })
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = term.recv() => info!(signal = "SIGTERM", "Shutting down."),
+        _ = tokio::signal::ctrl_c() => info!(signal = "SIGINT", "Shutting down."),
+    }
+}

@@ -215,9 +215,12 @@ impl<R: BufRead> XmlReader<R> {
                     }
                     let name = start.local_name().as_ref().to_owned();
                     let mut currency = None;
-                    for attribute in start.attributes().flatten() {
-                        if attribute.key.local_name().as_ref() == "Ccy" {
-                            currency = Some(attribute.value.to_string());
+                    // Most elements have no attributes: skip the attribute parser for them.
+                    if !start.attributes_raw().trim().is_empty() {
+                        for attribute in start.attributes().flatten() {
+                            if attribute.key.local_name().as_ref() == "Ccy" {
+                                currency = Some(attribute.value.to_string());
+                            }
                         }
                     }
                     path.push(name.clone());
@@ -225,10 +228,19 @@ impl<R: BufRead> XmlReader<R> {
                     return Ok(Node::Start { name, currency });
                 }
                 Event::End(end) => {
-                    let name = end.local_name().as_ref().to_owned();
-                    path.pop();
+                    // quick-xml checks that end names match their start, so the name on
+                    // the path is this element's: reuse it instead of copying again.
+                    let name = path
+                        .pop()
+                        .unwrap_or_else(|| end.local_name().as_ref().to_owned());
                     let trimmed = text.trim();
-                    let content = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+                    let content = if trimmed.is_empty() {
+                        None
+                    } else if trimmed.len() == text.len() {
+                        Some(std::mem::take(text))
+                    } else {
+                        Some(trimmed.to_owned())
+                    };
                     text.clear();
                     return Ok(Node::End {
                         name,

@@ -1,0 +1,164 @@
+//! The real binary as a daemon: `bankgate run` on a temporary directory with the drop
+//! folder and the embedded store, driven like an operator would.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bankgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A configuration in `dir`: the fixture accounts, `acme-sek` approved by hand with
+/// four eyes, a fast drop folder.
+fn setup(dir: &Path) {
+    let fixture = std::fs::read_to_string(common::root().join("fixtures/bankgate.toml")).unwrap();
+    let config = fixture.replace(
+        "connection = \"demo-bank\"\n\n[[accounts]]\nid = \"acme-dkk\"",
+        "connection = \"demo-bank\"\napproval = \"four_eyes\"\n\n[[accounts]]\nid = \"acme-dkk\"",
+    );
+    assert_ne!(config, fixture, "the fixture layout changed");
+    let config = format!(
+        "{config}\n[store]\npath = \"state/bankgate.db\"\n\n[intake]\ndir = \"drop\"\nsettle_seconds = 0\nrescan_seconds = 1\n"
+    );
+    std::fs::write(dir.join("bankgate.toml"), config).unwrap();
+    std::fs::create_dir_all(dir.join("state")).unwrap();
+}
+
+fn start(dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(["run", "--config", "bankgate.toml"])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Drops a file the way writers must: a temporary name, then a rename into the inbox.
+fn drop_file(dir: &Path, name: &str, content: &[u8]) {
+    let inbox = dir.join("drop/inbox");
+    let temporary = inbox.join(format!(".{name}.tmp"));
+    std::fs::write(&temporary, content).unwrap();
+    std::fs::rename(&temporary, inbox.join(name)).unwrap();
+}
+
+fn wait_for(what: &str, deadline: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn stop(mut child: Child) -> String {
+    let pid = child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            use std::io::Read;
+            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            assert!(status.success(), "daemon exited with {status}: {stderr}");
+            return stderr;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "daemon did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn drop_record_approve_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    let daemon = start(dir);
+    wait_for("the inbox", Duration::from_secs(10), || dir.join("drop/inbox").is_dir());
+
+    let payments = std::fs::read(common::root().join("fixtures/instructions/payments.json")).unwrap();
+    drop_file(dir, "payments.json", &payments);
+    let invalid = std::fs::read(common::root().join("fixtures/instructions/invalid/payments-with-errors.json")).unwrap();
+    drop_file(dir, "bad.json", &invalid);
+    // The same content again: idempotent, nothing recorded twice.
+    wait_for("payments.json processed", Duration::from_secs(15), || dir.join("drop/processed/payments.json").exists());
+    drop_file(dir, "payments.json", &payments);
+    wait_for("the duplicate processed", Duration::from_secs(15), || {
+        std::fs::read_dir(dir.join("drop/processed")).unwrap().count() >= 3
+    });
+    wait_for("bad.json rejected", Duration::from_secs(15), || dir.join("drop/rejected/bad.json.errors.json").exists());
+    let stderr = stop(daemon);
+    assert!(stderr.contains("bankgate started."), "{stderr}");
+    assert!(stderr.contains("bankgate stopped."), "{stderr}");
+
+    // Nothing from the invalid file was recorded; the report names every error.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("drop/rejected/bad.json.errors.json")).unwrap()).unwrap();
+    assert!(report["diagnostics"].as_array().unwrap().len() >= 8, "{report}");
+
+    let (code, out, err) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let status = |id: &str| {
+        rows.iter().find(|r| r["id"] == id).map(|r| r["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(rows.len(), 5, "each instruction once: {out}");
+    assert_eq!(status("inv-2026-0001").as_deref(), Some("APPROVED"), "auto approval");
+    assert_eq!(status("sup-7731").as_deref(), Some("CREATED"), "four-eyes account waits");
+    assert_eq!(status("bad-0001"), None);
+
+    // Four eyes: the same person twice is refused, a second person approves.
+    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "alice", "sup-7731"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "alice", "sup-7731"]);
+    assert_eq!(code, 65, "same approver twice must be refused: {err}");
+    assert!(err.contains("alice"), "{err}");
+    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "bob", "sup-7731"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = bankgate(dir, &["reject", "--config", "bankgate.toml", "--as", "alice", "--reason", "duplicate supplier invoice", "sup-7732"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = bankgate(dir, &["force-status", "--config", "bankgate.toml", "--as", "carol", "--reason", "bank confirmed by phone", "dk-0001", "EXECUTED"]);
+    assert_eq!(code, 0, "{err}");
+
+    let (code, out, err) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "show", "sup-7731"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["payment"]["status"], "APPROVED");
+    assert_eq!(doc["payment"]["approvals"], serde_json::json!(["alice", "bob"]));
+    let events: Vec<(String, String)> = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap().to_owned(), e["actor"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(events.first().map(|e| e.0.as_str()), Some("CREATED"));
+    assert!(events.contains(&("APPROVED".to_owned(), "customer:bob".to_owned())), "{events:?}");
+
+    let (code, out, _) = bankgate(dir, &["events", "--config", "bankgate.toml", "--json", "--payment", "dk-0001"]);
+    assert_eq!(code, 0);
+    let trail: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let forced = trail.iter().find(|e| e["event"] == "OPERATOR_FORCE_UPDATE").expect("force update in the trail");
+    assert_eq!(forced["actor"], "operator:carol");
+    assert_eq!(forced["reason"], "bank confirmed by phone");
+    assert_eq!(forced["status_after"], "EXECUTED");
+
+    // Restarting keeps everything and records nothing again.
+    let daemon = start(dir);
+    std::thread::sleep(Duration::from_millis(1500));
+    stop(daemon);
+    let (_, out, _) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "list"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 5);
+}

@@ -71,11 +71,19 @@ fn stop(mut child: Child) -> String {
         if let Some(status) = child.try_wait().unwrap() {
             let mut stderr = String::new();
             use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
             assert!(status.success(), "daemon exited with {status}: {stderr}");
             return stderr;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "daemon did not stop on SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "daemon did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -86,70 +94,190 @@ fn drop_record_approve_and_audit() {
     let dir = dir.path();
     setup(dir);
     let daemon = start(dir);
-    wait_for("the inbox", Duration::from_secs(10), || dir.join("drop/inbox").is_dir());
+    wait_for("the inbox", Duration::from_secs(10), || {
+        dir.join("drop/inbox").is_dir()
+    });
 
-    let payments = std::fs::read(common::root().join("fixtures/instructions/payments.json")).unwrap();
+    let payments =
+        std::fs::read(common::root().join("fixtures/instructions/payments.json")).unwrap();
     drop_file(dir, "payments.json", &payments);
-    let invalid = std::fs::read(common::root().join("fixtures/instructions/invalid/payments-with-errors.json")).unwrap();
+    let invalid = std::fs::read(
+        common::root().join("fixtures/instructions/invalid/payments-with-errors.json"),
+    )
+    .unwrap();
     drop_file(dir, "bad.json", &invalid);
     // The same content again: idempotent, nothing recorded twice.
-    wait_for("payments.json processed", Duration::from_secs(15), || dir.join("drop/processed/payments.json").exists());
+    wait_for("payments.json processed", Duration::from_secs(15), || {
+        dir.join("drop/processed/payments.json").exists()
+    });
     drop_file(dir, "payments.json", &payments);
     wait_for("the duplicate processed", Duration::from_secs(15), || {
-        std::fs::read_dir(dir.join("drop/processed")).unwrap().count() >= 3
+        std::fs::read_dir(dir.join("drop/processed"))
+            .unwrap()
+            .count()
+            >= 3
     });
-    wait_for("bad.json rejected", Duration::from_secs(15), || dir.join("drop/rejected/bad.json.errors.json").exists());
+    wait_for("bad.json rejected", Duration::from_secs(15), || {
+        dir.join("drop/rejected/bad.json.errors.json").exists()
+    });
     let stderr = stop(daemon);
     assert!(stderr.contains("bankgate started."), "{stderr}");
     assert!(stderr.contains("bankgate stopped."), "{stderr}");
 
     // Nothing from the invalid file was recorded; the report names every error.
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("drop/rejected/bad.json.errors.json")).unwrap()).unwrap();
-    assert!(report["diagnostics"].as_array().unwrap().len() >= 8, "{report}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("drop/rejected/bad.json.errors.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        report["diagnostics"].as_array().unwrap().len() >= 8,
+        "{report}"
+    );
 
-    let (code, out, err) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "list"]);
+    let (code, out, err) = bankgate(
+        dir,
+        &["payments", "--config", "bankgate.toml", "--json", "list"],
+    );
     assert_eq!(code, 0, "{err}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let status = |id: &str| {
-        rows.iter().find(|r| r["id"] == id).map(|r| r["status"].as_str().unwrap().to_owned())
+        rows.iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["status"].as_str().unwrap().to_owned())
     };
     assert_eq!(rows.len(), 5, "each instruction once: {out}");
-    assert_eq!(status("inv-2026-0001").as_deref(), Some("APPROVED"), "auto approval");
-    assert_eq!(status("sup-7731").as_deref(), Some("CREATED"), "four-eyes account waits");
+    assert_eq!(
+        status("inv-2026-0001").as_deref(),
+        Some("APPROVED"),
+        "auto approval"
+    );
+    assert_eq!(
+        status("sup-7731").as_deref(),
+        Some("CREATED"),
+        "four-eyes account waits"
+    );
     assert_eq!(status("bad-0001"), None);
 
     // Four eyes: the same person twice is refused, a second person approves.
-    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "alice", "sup-7731"]);
+    let (code, _, err) = bankgate(
+        dir,
+        &[
+            "approve",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "alice",
+            "sup-7731",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "alice", "sup-7731"]);
+    let (code, _, err) = bankgate(
+        dir,
+        &[
+            "approve",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "alice",
+            "sup-7731",
+        ],
+    );
     assert_eq!(code, 65, "same approver twice must be refused: {err}");
     assert!(err.contains("alice"), "{err}");
-    let (code, _, err) = bankgate(dir, &["approve", "--config", "bankgate.toml", "--as", "bob", "sup-7731"]);
+    let (code, _, err) = bankgate(
+        dir,
+        &[
+            "approve",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "bob",
+            "sup-7731",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = bankgate(dir, &["reject", "--config", "bankgate.toml", "--as", "alice", "--reason", "duplicate supplier invoice", "sup-7732"]);
+    let (code, _, err) = bankgate(
+        dir,
+        &[
+            "reject",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "alice",
+            "--reason",
+            "duplicate supplier invoice",
+            "sup-7732",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = bankgate(dir, &["force-status", "--config", "bankgate.toml", "--as", "carol", "--reason", "bank confirmed by phone", "dk-0001", "EXECUTED"]);
+    let (code, _, err) = bankgate(
+        dir,
+        &[
+            "force-status",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "carol",
+            "--reason",
+            "bank confirmed by phone",
+            "dk-0001",
+            "EXECUTED",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
 
-    let (code, out, err) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "show", "sup-7731"]);
+    let (code, out, err) = bankgate(
+        dir,
+        &[
+            "payments",
+            "--config",
+            "bankgate.toml",
+            "--json",
+            "show",
+            "sup-7731",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["payment"]["status"], "APPROVED");
-    assert_eq!(doc["payment"]["approvals"], serde_json::json!(["alice", "bob"]));
+    assert_eq!(
+        doc["payment"]["approvals"],
+        serde_json::json!(["alice", "bob"])
+    );
     let events: Vec<(String, String)> = doc["events"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["event"].as_str().unwrap().to_owned(), e["actor"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap().to_owned(),
+                e["actor"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(events.first().map(|e| e.0.as_str()), Some("CREATED"));
-    assert!(events.contains(&("APPROVED".to_owned(), "customer:bob".to_owned())), "{events:?}");
+    assert!(
+        events.contains(&("APPROVED".to_owned(), "customer:bob".to_owned())),
+        "{events:?}"
+    );
 
-    let (code, out, _) = bankgate(dir, &["events", "--config", "bankgate.toml", "--json", "--payment", "dk-0001"]);
+    let (code, out, _) = bankgate(
+        dir,
+        &[
+            "events",
+            "--config",
+            "bankgate.toml",
+            "--json",
+            "--payment",
+            "dk-0001",
+        ],
+    );
     assert_eq!(code, 0);
     let trail: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    let forced = trail.iter().find(|e| e["event"] == "OPERATOR_FORCE_UPDATE").expect("force update in the trail");
+    let forced = trail
+        .iter()
+        .find(|e| e["event"] == "OPERATOR_FORCE_UPDATE")
+        .expect("force update in the trail");
     assert_eq!(forced["actor"], "operator:carol");
     assert_eq!(forced["reason"], "bank confirmed by phone");
     assert_eq!(forced["status_after"], "EXECUTED");
@@ -158,7 +286,10 @@ fn drop_record_approve_and_audit() {
     let daemon = start(dir);
     std::thread::sleep(Duration::from_millis(1500));
     stop(daemon);
-    let (_, out, _) = bankgate(dir, &["payments", "--config", "bankgate.toml", "--json", "list"]);
+    let (_, out, _) = bankgate(
+        dir,
+        &["payments", "--config", "bankgate.toml", "--json", "list"],
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 5);
 }

@@ -34,7 +34,7 @@ for tool in cargo rustfmt cargo-clippy; do
     fi
 done
 # Commands the test suite runs, with the Debian package that provides each.
-PREREQS=("xmllint:libxml2-utils")
+PREREQS=("xmllint:libxml2-utils" "systemd-analyze:systemd")
 for entry in "${PREREQS[@]}"; do
     need "${entry%%:*}" "${entry#*:}"
 done

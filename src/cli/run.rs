@@ -73,7 +73,20 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
             inbox = %folder.inbox().display(),
             "bankgate started."
         );
+        notify(&[
+            sd_notify::NotifyState::Ready,
+            sd_notify::NotifyState::Status("watching the drop folder"),
+        ]);
+        let watchdog = sd_notify::watchdog_enabled().map(|interval| {
+            // A healthy loop finishes a scan at least every rescan interval.
+            let max_age = Duration::from_secs(config.intake.rescan_seconds * 3).max(interval);
+            tokio::spawn(feed_watchdog(folder.heartbeat(), interval / 2, max_age))
+        });
         let result = folder.run(&accounts, &recorder, shutdown_signal()).await;
+        notify(&[sd_notify::NotifyState::Stopping]);
+        if let Some(task) = watchdog {
+            task.abort();
+        }
         store.close().await;
         match result {
             Ok(()) => {
@@ -83,6 +96,35 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
             Err(e) => Err(anyhow::anyhow!(e).context("the drop folder stopped")),
         }
     })
+}
+
+/// Tells systemd (when run with `Type=notify`; a no-op otherwise).
+fn notify(states: &[sd_notify::NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(states) {
+        tracing::warn!(error = %e, "Cannot notify systemd.");
+    }
+}
+
+/// Feeds the systemd watchdog every `every`, but only while the drop folder's last scan
+/// is younger than `max_age`: a hung loop starves the watchdog and systemd restarts us.
+async fn feed_watchdog(
+    heartbeat: tokio::sync::watch::Receiver<std::time::Instant>,
+    every: Duration,
+    max_age: Duration,
+) {
+    let mut ticks = tokio::time::interval(every.max(Duration::from_millis(100)));
+    loop {
+        ticks.tick().await;
+        let age = heartbeat.borrow().elapsed();
+        if age <= max_age {
+            notify(&[sd_notify::NotifyState::Watchdog]);
+        } else {
+            tracing::warn!(
+                last_scan_seconds_ago = age.as_secs(),
+                "Not feeding the watchdog: the drop folder has not finished a scan."
+            );
+        }
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -206,6 +206,9 @@ pub struct DropFolder {
     root: PathBuf,
     settings: FolderSettings,
     state: tokio::sync::Mutex<ScanState>,
+    /// When [`DropFolder::run`] last finished a scan: the daemon feeds the systemd
+    /// watchdog only while this stays fresh, so a hung scan gets the service restarted.
+    heartbeat: tokio::sync::watch::Sender<std::time::Instant>,
 }
 
 impl DropFolder {
@@ -216,6 +219,7 @@ impl DropFolder {
             root: root.into(),
             settings,
             state: tokio::sync::Mutex::default(),
+            heartbeat: tokio::sync::watch::channel(std::time::Instant::now()).0,
         };
         for dir in [
             folder.inbox(),
@@ -232,6 +236,11 @@ impl DropFolder {
             }
         }
         Ok(folder)
+    }
+
+    /// The time of the last finished scan of [`DropFolder::run`].
+    pub fn heartbeat(&self) -> tokio::sync::watch::Receiver<std::time::Instant> {
+        self.heartbeat.subscribe()
     }
 
     pub fn root(&self) -> &Path {
@@ -321,6 +330,7 @@ impl DropFolder {
                 error!(reason = %reason, "Drop folder stopped: the recorder failed fatally.");
                 return Err(RunError::Fatal(reason.to_owned()));
             }
+            self.heartbeat.send_replace(std::time::Instant::now());
             if stopping {
                 break;
             }

@@ -29,9 +29,12 @@ fn setup(dir: &Path) {
         "connection = \"demo-bank\"\napproval = \"four_eyes\"\n\n[[accounts]]\nid = \"acme-dkk\"",
     );
     assert_ne!(config, fixture, "the fixture layout changed");
-    let config = format!(
-        "{config}\n[store]\npath = \"state/bankgate.db\"\n\n[intake]\ndir = \"drop\"\nsettle_seconds = 0\nrescan_seconds = 1\n"
-    );
+    let config = config
+        .replace("path = \"bankgate.db\"", "path = \"state/bankgate.db\"")
+        .replace("dir = \"intake\"", "dir = \"drop\"")
+        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
+        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ");
+    assert!(config.contains("state/bankgate.db") && config.contains("rescan_seconds = 1 "));
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("state")).unwrap();
 }

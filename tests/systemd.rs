@@ -38,11 +38,11 @@ fn run_notifies_ready_watchdog_and_stopping() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let fixture = std::fs::read_to_string(common::root().join("fixtures/bankgate.toml")).unwrap();
-    std::fs::write(
-        dir.join("bankgate.toml"),
-        format!("{fixture}\n[intake]\nsettle_seconds = 0\nrescan_seconds = 1\n"),
-    )
-    .unwrap();
+    let config = fixture
+        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
+        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ");
+    assert_ne!(config, fixture, "the fixture layout changed");
+    std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     let socket_path = dir.join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket

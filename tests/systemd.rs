@@ -87,3 +87,55 @@ fn run_notifies_ready_watchdog_and_stopping() {
     );
     assert!(seen.iter().any(|m| m.contains("STOPPING=1")), "{seen:?}");
 }
+
+#[test]
+fn run_logs_one_json_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::copy(
+        common::root().join("fixtures/bankgate.toml"),
+        dir.join("bankgate.toml"),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(["run", "--config", "bankgate.toml", "--log-format", "json"])
+        .current_dir(dir)
+        .env_remove("JOURNAL_STREAM")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !dir.join("intake/inbox").is_dir() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let messages: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["fields"]["message"].as_str())
+        .collect();
+    assert!(messages.contains(&"bankgate started."), "{messages:?}");
+    assert!(messages.contains(&"bankgate stopped."), "{messages:?}");
+    let started = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "bankgate started.")
+        .unwrap();
+    assert!(
+        started["fields"]["inbox"]
+            .as_str()
+            .unwrap()
+            .ends_with("intake/inbox"),
+        "{started}"
+    );
+}

@@ -104,6 +104,9 @@ fn drop_record_approve_and_audit() {
     let payments =
         std::fs::read(common::root().join("fixtures/instructions/payments.json")).unwrap();
     drop_file(dir, "payments.json", &payments);
+    let collections =
+        std::fs::read(common::root().join("fixtures/instructions/collections.ndjson")).unwrap();
+    drop_file(dir, "collections.ndjson", &collections);
     let invalid = std::fs::read(
         common::root().join("fixtures/instructions/invalid/payments-with-errors.json"),
     )
@@ -119,6 +122,9 @@ fn drop_record_approve_and_audit() {
             .unwrap()
             .count()
             >= 3
+    });
+    wait_for("collections processed", Duration::from_secs(15), || {
+        dir.join("drop/processed/collections.ndjson").exists()
     });
     wait_for("bad.json rejected", Duration::from_secs(15), || {
         dir.join("drop/rejected/bad.json.errors.json").exists()
@@ -148,7 +154,8 @@ fn drop_record_approve_and_audit() {
             .find(|r| r["id"] == id)
             .map(|r| r["status"].as_str().unwrap().to_owned())
     };
-    assert_eq!(rows.len(), 5, "each instruction once: {out}");
+    assert_eq!(rows.len(), 6, "each payment once: {out}");
+    assert_eq!(status("col-0001").as_deref(), Some("APPROVED"));
     assert_eq!(
         status("inv-2026-0001").as_deref(),
         Some("APPROVED"),
@@ -285,6 +292,38 @@ fn drop_record_approve_and_audit() {
     assert_eq!(forced["reason"], "bank confirmed by phone");
     assert_eq!(forced["status_after"], "EXECUTED");
 
+    let (code, out, err) = bankgate(
+        dir,
+        &["mandates", "--config", "bankgate.toml", "--json", "list"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mandates: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = mandates.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"MNDT-0001") && ids.contains(&"MNDT-0002"),
+        "{ids:?}"
+    );
+    let (code, out, err) = bankgate(
+        dir,
+        &[
+            "mandates",
+            "--config",
+            "bankgate.toml",
+            "--json",
+            "show",
+            "MNDT-0001",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["mandate"]["scheme"], "SEPA_DIRECT_DEBIT_CORE");
+    assert_eq!(doc["events"][0]["event"], "CREATED");
+    for args in [["files", "list"], ["statements", "list"]] {
+        let (code, out, err) = bankgate(dir, &[args[0], "--config", "bankgate.toml", args[1]]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("0 row(s)"), "{out}");
+    }
+
     // Restarting keeps everything and records nothing again.
     let daemon = start(dir);
     std::thread::sleep(Duration::from_millis(1500));
@@ -294,5 +333,5 @@ fn drop_record_approve_and_audit() {
         &["payments", "--config", "bankgate.toml", "--json", "list"],
     );
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 6);
 }

@@ -103,6 +103,33 @@ enum Command {
         #[arg(value_parser = parse_status)]
         status: crate::domain::payment::PaymentStatus,
     },
+    /// Mandates in the store.
+    Mandates {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: MandatesCommand,
+    },
+    /// Outbound files and their states (BUILT, UPLOADING, UPLOADED, ACKNOWLEDGED, ...).
+    Files {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
+    /// Statement lines kept for operators (those that matched no payment, with --unmatched).
+    Statements {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: StatementsCommand,
+    },
     /// The audit trail, oldest first.
     Events {
         #[arg(long, value_name = "FILE")]
@@ -144,6 +171,37 @@ enum PaymentsCommand {
     },
     /// One payment with its event history.
     Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum MandatesCommand {
+    List {
+        #[arg(long, value_parser = parse_mandate_status)]
+        status: Option<crate::domain::mandate::MandateStatus>,
+    },
+    /// One mandate with its event history.
+    Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum StatementsCommand {
+    List {
+        /// Only lines that matched no payment.
+        #[arg(long)]
+        unmatched: bool,
+    },
+}
+
+fn parse_mandate_status(text: &str) -> Result<crate::domain::mandate::MandateStatus, String> {
+    text.parse()
+        .map_err(|e: crate::domain::rule::RuleViolation| {
+            format!("expected {}, got {}", e.expected, e.actual)
+        })
 }
 
 fn parse_status(text: &str) -> Result<crate::domain::payment::PaymentStatus, String> {
@@ -226,6 +284,33 @@ pub fn main() -> ExitCode {
             json,
             payment,
         } => operate::run(&config, operate::Action::Events { payment }, json),
+        Command::Mandates {
+            config,
+            json,
+            command,
+        } => {
+            let action = match command {
+                MandatesCommand::List { status } => operate::Action::Mandates { status },
+                MandatesCommand::Show { id } => operate::Action::MandateShow { id },
+            };
+            operate::run(&config, action, json)
+        }
+        Command::Files {
+            config,
+            json,
+            command: FilesCommand::List,
+        } => operate::run(&config, operate::Action::Files, json),
+        Command::Statements {
+            config,
+            json,
+            command: StatementsCommand::List { unmatched },
+        } => operate::run(
+            &config,
+            operate::Action::Statements {
+                unmatched_only: unmatched,
+            },
+            json,
+        ),
         Command::Render {
             config,
             message,

@@ -7,8 +7,13 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::domain::event::{Actor, EventContext};
+use crate::domain::mandate::MandateStatus;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::payment::PaymentStatus;
-use crate::store::{EventFilter, PaymentFilter, PaymentRow, SqliteStore, Store, StoreError};
+use crate::store::{
+    EventFilter, MandateFilter, MandateRow, OutboundFilter, PaymentFilter, PaymentRow, SqliteStore,
+    Store, StoreError,
+};
 
 /// Exit code when the store refuses (unknown id, transition not allowed).
 const EXIT_REFUSED: u8 = 65;
@@ -38,6 +43,16 @@ pub enum Action {
     },
     Events {
         payment: Option<String>,
+    },
+    Mandates {
+        status: Option<MandateStatus>,
+    },
+    MandateShow {
+        id: String,
+    },
+    Files,
+    Statements {
+        unmatched_only: bool,
     },
 }
 
@@ -177,6 +192,114 @@ async fn act(store: &SqliteStore, action: Action, as_json: bool) -> anyhow::Resu
                 Err(e) => refused(e),
             }
         }
+        Action::Mandates { status } => {
+            let filter = MandateFilter {
+                status,
+                ..MandateFilter::default()
+            };
+            let rows: Vec<_> = store
+                .mandates(&filter)
+                .await?
+                .iter()
+                .map(mandate_json)
+                .collect();
+            print_rows(
+                &rows,
+                &["id", "scheme", "creditor_account", "status", "updated_at"],
+                as_json,
+            )?;
+            Ok(0)
+        }
+        Action::MandateShow { id } => {
+            let Some(row) = store.mandate(&id).await? else {
+                eprintln!("no mandate {id:?}");
+                return Ok(EXIT_REFUSED);
+            };
+            let events = store
+                .events(&EventFilter {
+                    entity_id: Some(id),
+                    ..EventFilter::default()
+                })
+                .await?;
+            if as_json {
+                let events: Vec<_> = events.iter().map(event_json).collect();
+                let doc = json!({ "mandate": mandate_json(&row), "events": events });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                for (key, value) in mandate_json(&row).as_object().into_iter().flatten() {
+                    println!("{key:<16} {value}");
+                }
+                println!("events:");
+                print_events(&events);
+            }
+            Ok(0)
+        }
+        Action::Files => {
+            let rows: Vec<_> = store
+                .outbound_files(&OutboundFilter::default())
+                .await?
+                .iter()
+                .map(|f| {
+                    json!({
+                        "message_id": f.file.message_id,
+                        "connection": f.file.connection,
+                        "name": f.file.name,
+                        "state": f.state.as_str(),
+                        "size": f.file.size,
+                        "sha256": f.file.sha256,
+                        "payments": f.file.payment_ids.len(),
+                        "updated_at": f.updated_at.to_string(),
+                    })
+                })
+                .collect();
+            print_rows(
+                &rows,
+                &[
+                    "message_id",
+                    "connection",
+                    "name",
+                    "state",
+                    "payments",
+                    "updated_at",
+                ],
+                as_json,
+            )?;
+            Ok(0)
+        }
+        Action::Statements { unmatched_only } => {
+            let rows: Vec<_> = store
+                .statement_lines(unmatched_only)
+                .await?
+                .iter()
+                .map(|l| {
+                    let amount = l.currency.parse::<Currency>().ok().and_then(|c| Amount::from_minor(l.amount_minor, c).ok());
+                    json!({
+                        "account": l.account,
+                        "entry_reference": l.entry_reference,
+                        "amount": amount.map_or_else(|| format!("{} minor units", l.amount_minor), |a| a.to_decimal_string()),
+                        "currency": l.currency,
+                        "credit_debit": if l.credit { "CRDT" } else { "DBIT" },
+                        "booking_date": l.booking_date.map(|d| d.to_string()),
+                        "matched_payment": l.matched_payment_id,
+                        "detail": l.detail,
+                    })
+                })
+                .collect();
+            print_rows(
+                &rows,
+                &[
+                    "account",
+                    "entry_reference",
+                    "amount",
+                    "currency",
+                    "credit_debit",
+                    "booking_date",
+                    "matched_payment",
+                ],
+                as_json,
+            )?;
+            Ok(0)
+        }
         Action::Events { payment } => {
             let events = store
                 .events(&EventFilter {
@@ -193,6 +316,56 @@ async fn act(store: &SqliteStore, action: Action, as_json: bool) -> anyhow::Resu
             Ok(0)
         }
     }
+}
+
+fn mandate_json(r: &MandateRow) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "connection": r.connection,
+        "scheme": r.scheme.as_str(),
+        "creditor_account": r.creditor_account,
+        "status": r.status.as_str(),
+        "intake_file": r.intake_file,
+        "created_at": r.created_at.to_string(),
+        "updated_at": r.updated_at.to_string(),
+    })
+}
+
+/// A JSON array, or a table of the named columns with a count.
+fn print_rows(rows: &[serde_json::Value], columns: &[&str], as_json: bool) -> anyhow::Result<()> {
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(rows)?);
+        return Ok(());
+    }
+    let cell = |row: &serde_json::Value, column: &str| match &row[column] {
+        serde_json::Value::Null => "-".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            rows.iter()
+                .map(|r| cell(r, c).len())
+                .max()
+                .unwrap_or(0)
+                .max(c.len())
+        })
+        .collect();
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(columns.iter().map(|c| c.to_uppercase()).collect());
+    for row in rows {
+        line(columns.iter().map(|c| cell(row, c)).collect());
+    }
+    println!("{} row(s)", rows.len());
+    Ok(())
 }
 
 fn payment_json(r: &PaymentRow) -> serde_json::Value {

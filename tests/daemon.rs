@@ -335,3 +335,82 @@ fn drop_record_approve_and_audit() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 6);
 }
+
+#[test]
+fn sighup_reloads_the_configuration_without_dropping_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    let daemon = start(dir);
+    wait_for("the inbox", Duration::from_secs(10), || {
+        dir.join("drop/inbox").is_dir()
+    });
+    let hup = |pid: u32| {
+        assert!(
+            Command::new("kill")
+                .args(["-HUP", &pid.to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    let one = |id: &str| {
+        format!(
+            r#"{{"type": "credit_transfer", "id": "{id}", "source_account": "acme-eur", "scheme": "SEPA_CREDIT_TRANSFER", "amount": "10.00", "currency": "EUR", "counterparty": {{"name": "Muster GmbH", "account": {{"type": "IBAN", "number": "DE89370400440532013000"}}}}}}"#
+        )
+    };
+    let status = |id: &str| {
+        let (_, out, _) = bankgate(
+            dir,
+            &[
+                "payments",
+                "--config",
+                "bankgate.toml",
+                "--json",
+                "show",
+                id,
+            ],
+        );
+        serde_json::from_str::<serde_json::Value>(&out)
+            .ok()
+            .and_then(|d| d["payment"]["status"].as_str().map(str::to_owned))
+    };
+
+    drop_file(dir, "before.json", one("before-reload").as_bytes());
+    wait_for("before.json", Duration::from_secs(15), || {
+        dir.join("drop/processed/before.json").exists()
+    });
+    assert_eq!(status("before-reload").as_deref(), Some("APPROVED"));
+
+    // acme-eur now needs a manual approval.
+    let config = std::fs::read_to_string(dir.join("bankgate.toml")).unwrap();
+    let manual = config.replacen("approval = \"auto\"", "approval = \"manual\"", 1);
+    assert_ne!(manual, config);
+    std::fs::write(dir.join("bankgate.toml"), &manual).unwrap();
+    hup(daemon.id());
+    std::thread::sleep(Duration::from_millis(500));
+    drop_file(dir, "after.json", one("after-reload").as_bytes());
+    wait_for("after.json", Duration::from_secs(15), || {
+        dir.join("drop/processed/after.json").exists()
+    });
+    assert_eq!(status("after-reload").as_deref(), Some("CREATED"));
+
+    // A broken configuration is refused; the running one stays and work goes on.
+    std::fs::write(
+        dir.join("bankgate.toml"),
+        manual.replace("currency = \"EUR\"", "currency = \"XXX\""),
+    )
+    .unwrap();
+    hup(daemon.id());
+    std::thread::sleep(Duration::from_millis(500));
+    drop_file(dir, "broken.json", one("during-broken").as_bytes());
+    wait_for("broken.json", Duration::from_secs(15), || {
+        dir.join("drop/processed/broken.json").exists()
+    });
+    // The operator commands read the file too: put the good one back before asking.
+    std::fs::write(dir.join("bankgate.toml"), &manual).unwrap();
+    assert_eq!(status("during-broken").as_deref(), Some("CREATED"));
+    let stderr = stop(daemon);
+    assert!(stderr.contains("Configuration reloaded."), "{stderr}");
+    assert!(stderr.contains("Configuration reload refused"), "{stderr}");
+}

@@ -51,7 +51,7 @@ pub fn init_logging(format: LogFormat) {
 }
 
 pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
-    let config = match super::load_config(config_path) {
+    let mut config = match super::load_config(config_path) {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
@@ -82,8 +82,6 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
                 config.intake.dir.display()
             )
         })?;
-        let accounts = AccountBook::from_config(&config);
-        let recorder = StoreRecorder::new(&store, &config);
         info!(
             config = %config_path.display(),
             store = %config.store.path.display(),
@@ -99,7 +97,25 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
             let max_age = Duration::from_secs(config.intake.rescan_seconds * 3).max(interval);
             tokio::spawn(feed_watchdog(folder.heartbeat(), interval / 2, max_age))
         });
-        let result = folder.run(&accounts, &recorder, shutdown_signal()).await;
+        let (signals_tx, mut signals) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(watch_signals(signals_tx));
+        let result = loop {
+            let accounts = AccountBook::from_config(&config);
+            let recorder = StoreRecorder::new(&store, &config);
+            let mut received = None;
+            // The folder finishes the file in hand before it returns: nothing is dropped.
+            let result = folder
+                .run(&accounts, &recorder, async {
+                    received = signals.recv().await;
+                })
+                .await;
+            if result.is_err() || received != Some(Signal::Reload) {
+                break result;
+            }
+            notify(&[sd_notify::NotifyState::Reloading]);
+            config = reload(config_path, config);
+            notify(&[sd_notify::NotifyState::Ready]);
+        };
         notify(&[sd_notify::NotifyState::Stopping]);
         if let Some(task) = watchdog {
             task.abort();
@@ -144,15 +160,61 @@ async fn feed_watchdog(
     }
 }
 
-/// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    Stop,
+    Reload,
+}
+
+/// SIGTERM and SIGINT stop, SIGHUP reloads the configuration.
+async fn watch_signals(tx: tokio::sync::mpsc::Sender<Signal>) {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::error!("Cannot install signal handlers; stop bankgate with SIGKILL.");
+        return;
     };
-    tokio::select! {
-        _ = term.recv() => info!(signal = "SIGTERM", "Shutting down."),
-        _ = tokio::signal::ctrl_c() => info!(signal = "SIGINT", "Shutting down."),
+    loop {
+        let signal = tokio::select! {
+            _ = term.recv() => { info!(signal = "SIGTERM", "Shutting down."); Signal::Stop }
+            _ = tokio::signal::ctrl_c() => { info!(signal = "SIGINT", "Shutting down."); Signal::Stop }
+            _ = hup.recv() => { info!(signal = "SIGHUP", "Reloading the configuration."); Signal::Reload }
+        };
+        if tx.send(signal).await.is_err() || signal == Signal::Stop {
+            return;
+        }
+    }
+}
+
+/// Reads the configuration again. Accounts, approval and bank profiles take effect at
+/// once; the store and drop-folder settings need a restart. An invalid file is refused
+/// and the running configuration kept.
+fn reload(path: &Path, running: crate::config::Config) -> crate::config::Config {
+    match crate::config::load(path) {
+        Ok(mut new) => {
+            if new.store != running.store || new.intake != running.intake {
+                tracing::warn!(
+                    "The [store] and [intake] settings take effect after a restart; keeping the running ones."
+                );
+                new.store = running.store;
+                new.intake = running.intake;
+            }
+            info!(
+                accounts = new.accounts.len(),
+                profiles = new.profiles.len(),
+                "Configuration reloaded."
+            );
+            new
+        }
+        Err(e) => {
+            let problems = match &e {
+                crate::config::ConfigError::Invalid { problems, .. } => problems.len(),
+                crate::config::ConfigError::Read { .. } => 1,
+            };
+            tracing::error!(error = %e, problems, "Configuration reload refused; keeping the running configuration.");
+            running
+        }
     }
 }

@@ -194,11 +194,21 @@ fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> NewE
 }
 
 /// Appends a payment record and, when applied, sets the payment's status.
-async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreError> {
+/// Appends the record to the audit trail and, when it applied, sets the current status
+/// in `table` (`payments` or `mandates`).
+async fn persist<S: fmt::Display, K: fmt::Display>(
+    tx: &mut Tx,
+    table: StatusTable,
+    r: &EventRecord<S, K>,
+) -> Result<(), StoreError> {
     append_event(tx, record_event(r)).await?;
     if r.applied {
-        sqlx::query("UPDATE payments SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(r.status_after.as_str())
+        let query = match table {
+            StatusTable::Payments => "UPDATE payments SET status = ?, updated_at = ? WHERE id = ?",
+            StatusTable::Mandates => "UPDATE mandates SET status = ?, updated_at = ? WHERE id = ?",
+        };
+        sqlx::query(query)
+            .bind(r.status_after.to_string())
             .bind(ts(r.at))
             .bind(&r.entity_id)
             .execute(&mut **tx)
@@ -207,15 +217,36 @@ async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreErro
     Ok(())
 }
 
+#[derive(Clone, Copy)]
+enum StatusTable {
+    Payments,
+    Mandates,
+}
+
+async fn persist_payment(tx: &mut Tx, r: &PaymentRecord) -> Result<(), StoreError> {
+    persist(tx, StatusTable::Payments, r).await
+}
+
 async fn persist_mandate(tx: &mut Tx, r: &MandateRecord) -> Result<(), StoreError> {
-    append_event(tx, record_event(r)).await?;
-    if r.applied {
-        sqlx::query("UPDATE mandates SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(r.status_after.as_str())
-            .bind(ts(r.at))
-            .bind(&r.entity_id)
-            .execute(&mut **tx)
-            .await?;
+    persist(tx, StatusTable::Mandates, r).await
+}
+
+/// An applied record must start from the stored status, or it was computed on stale data.
+fn check_not_stale<S: Copy + PartialEq + fmt::Display, K>(
+    what: &'static str,
+    r: &EventRecord<S, K>,
+    current: S,
+) -> Result<(), StoreError> {
+    if r.applied && r.status_before != Some(current) {
+        return Err(StoreError::unexpected(
+            what,
+            &r.entity_id,
+            format!(
+                "status {} (the record's status before)",
+                r.status_before.map_or("none".to_owned(), |s| s.to_string())
+            ),
+            format!("status {current}"),
+        ));
     }
     Ok(())
 }
@@ -915,17 +946,7 @@ impl Store for SqliteStore {
                 ));
             }
             let status = payment_status(&mut tx, &r.entity_id).await?;
-            if r.applied && r.status_before != Some(status) {
-                return Err(StoreError::unexpected(
-                    "payment",
-                    &r.entity_id,
-                    format!(
-                        "status {} (the record's status before)",
-                        r.status_before.map_or("none", PaymentStatus::as_str)
-                    ),
-                    format!("status {status}"),
-                ));
-            }
+            check_not_stale("payment", r, status)?;
             persist_payment(&mut tx, r).await?;
         }
         tx.commit().await?;
@@ -949,17 +970,7 @@ impl Store for SqliteStore {
                     r.event,
                 ));
             }
-            if r.applied && r.status_before != Some(status) {
-                return Err(StoreError::unexpected(
-                    "mandate",
-                    &r.entity_id,
-                    format!(
-                        "status {} (the record's status before)",
-                        r.status_before.map_or("none", MandateStatus::as_str)
-                    ),
-                    format!("status {status}"),
-                ));
-            }
+            check_not_stale("mandate", r, status)?;
             persist_mandate(&mut tx, r).await?;
         }
         tx.commit().await?;

@@ -126,6 +126,49 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A whole number within `min..=max`.
+    pub fn number(&mut self, key: &'static str, min: u64, max: u64) -> Option<u64> {
+        match self.value(key) {
+            None => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (min..=max).contains(&v)) => {
+                n.as_u64()
+            }
+            Some(other) => {
+                let v = RuleViolation::new(
+                    "config.number",
+                    format!("a whole number from {min} to {max}"),
+                    describe(other),
+                );
+                self.problem(key, v);
+                None
+            }
+        }
+    }
+
+    /// A list of texts, each run through `parse` (problems named `key[i]`).
+    pub fn texts<T>(
+        &mut self,
+        key: &'static str,
+        mut parse: impl FnMut(&str) -> Result<T, RuleViolation>,
+    ) -> Option<Vec<T>> {
+        let items = self.list(key)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let field = format!("{key}[{i}]");
+            match item {
+                Value::String(s) => match parse(s) {
+                    Ok(v) => out.push(v),
+                    Err(violation) => self.problem(&field, violation),
+                },
+                other => {
+                    let v = RuleViolation::new("field.type", "a text", describe(other));
+                    self.problem(&field, v);
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// A nested object; read it with the returned reader and hand it back to [`Self::absorb`].
     pub fn object(&mut self, key: &'static str, required: bool) -> Option<Fields<'a>> {
         let path = self.path_of(key);

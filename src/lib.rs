@@ -8,6 +8,7 @@
 //! - [`iso20022`]: ISO 20022 messages (pain.001, pain.008) and the SEPA character set.
 //! - [`engine`]: per-connection work; today reconciling bank reports with payments (pure).
 //! - [`store`]: the durable store (`Store` trait; embedded SQLite with embedded migrations).
+//! - [`transport`]: how files reach a bank and come back (`Transport`; local directories, SFTP).
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 
@@ -19,3 +20,4 @@ pub mod fields;
 pub mod intake;
 pub mod iso20022;
 pub mod store;
+pub mod transport;

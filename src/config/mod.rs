@@ -5,6 +5,13 @@
 //! key path (`accounts[1].iban`). Secrets never live in this file; later sections name
 //! files or systemd credentials that hold them.
 
+mod connection;
+
+pub use connection::{
+    Connection, Endpoint, LatePolicy, LocalEndpoint, MIN_POLL_SECONDS, Schedule, SecretSource,
+    SftpEndpoint, Submit,
+};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +35,8 @@ pub struct Config {
     pub profiles: Vec<ConnectionProfile>,
     pub store: StoreSettings,
     pub intake: IntakeSettings,
+    /// Bank connections (`[[connections]]`); without any, the daemon only records.
+    pub connections: Vec<Connection>,
 }
 
 /// `[store]`: where the embedded database lives.
@@ -83,6 +92,10 @@ impl Config {
         self.accounts.iter().find(|a| a.id == id)
     }
 
+    pub fn connection(&self, id: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+
     /// The profile of a connection, or the defaults.
     pub fn profile(&self, connection: &str) -> Profile {
         self.profiles
@@ -134,12 +147,12 @@ pub fn load_with_env(path: &Path, env: HashMap<String, String>) -> Result<Config
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-    let mut config = from_tree(&tree).map_err(|problems| ConfigError::Invalid {
+    // Relative paths are relative to the configuration file, not to the working directory.
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut config = from_tree_in(&tree, base).map_err(|problems| ConfigError::Invalid {
         path: path.to_owned(),
         problems,
     })?;
-    // Relative paths are relative to the configuration file, not to the working directory.
-    let base = path.parent().unwrap_or(Path::new("."));
     config.store.path = base.join(&config.store.path);
     config.intake.dir = base.join(&config.intake.dir);
     Ok(config)
@@ -147,6 +160,11 @@ pub fn load_with_env(path: &Path, env: HashMap<String, String>) -> Result<Config
 
 /// Validates an already-parsed configuration tree.
 pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
+    from_tree_in(tree, Path::new(""))
+}
+
+/// Like [`from_tree`], resolving connection paths against `base`.
+pub fn from_tree_in(tree: &Value, base: &Path) -> Result<Config, Vec<FieldViolation>> {
     let mut root = Fields::new(tree, "").map_err(|p| vec![p])?;
     let mut accounts = Vec::new();
     match root.list("accounts") {
@@ -168,6 +186,13 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
             profiles.push(profile);
         }
     }
+    let mut connections = Vec::new();
+    let items = root.list("connections").unwrap_or_default();
+    for (index, item) in items.iter().enumerate() {
+        if let Some(c) = connection::read_connection(&mut root, item, index, base) {
+            connections.push(c);
+        }
+    }
     let store = read_store(&mut root);
     let intake = read_intake(&mut root);
     let mut duplicates = unique(tree, "accounts", "id", "account.id_unique");
@@ -177,7 +202,34 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
         "connection",
         "profile.connection_unique",
     ));
+    duplicates.extend(unique(tree, "connections", "id", "connection.id_unique"));
     root.extend(duplicates);
+    // With connections configured, every account must name one of them.
+    if !items.is_empty() {
+        let accounts = tree.get("accounts").and_then(Value::as_array);
+        for (index, account) in accounts.into_iter().flatten().enumerate() {
+            let Some(name) = account.get("connection").and_then(Value::as_str) else {
+                continue;
+            };
+            let known = items
+                .iter()
+                .any(|c| c.get("id").and_then(Value::as_str) == Some(name));
+            if !known {
+                let ids: Vec<_> = items
+                    .iter()
+                    .filter_map(|c| c.get("id").and_then(Value::as_str))
+                    .collect();
+                root.extend([FieldViolation::new(
+                    format!("accounts[{index}].connection"),
+                    RuleViolation::new(
+                        "account.connection_known",
+                        format!("the id of a [[connections]] entry ({})", ids.join(", ")),
+                        name,
+                    ),
+                )]);
+            }
+        }
+    }
     let problems = root.finish();
     if problems.is_empty() {
         Ok(Config {
@@ -185,6 +237,7 @@ pub fn from_tree(tree: &Value) -> Result<Config, Vec<FieldViolation>> {
             profiles,
             store,
             intake,
+            connections,
         })
     } else {
         Err(problems)
@@ -278,32 +331,16 @@ fn read_intake(root: &mut Fields<'_>) -> IntakeSettings {
         if let Some(dir) = f.parsed("dir", false, parse_path) {
             settings.dir = dir;
         }
-        let number = |f: &mut Fields<'_>, key: &'static str, min: u64, max: u64| match f.value(key)
-        {
-            None => None,
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (min..=max).contains(&v)) => {
-                n.as_u64()
-            }
-            Some(other) => {
-                let v = RuleViolation::new(
-                    "config.number",
-                    format!("a whole number from {min} to {max}"),
-                    crate::fields::describe(other),
-                );
-                f.problem(key, v);
-                None
-            }
-        };
-        if let Some(v) = number(&mut f, "settle_seconds", 0, 3600) {
+        if let Some(v) = f.number("settle_seconds", 0, 3600) {
             settings.settle_seconds = v;
         }
-        if let Some(v) = number(&mut f, "rescan_seconds", 1, 3600) {
+        if let Some(v) = f.number("rescan_seconds", 1, 3600) {
             settings.rescan_seconds = v;
         }
-        if let Some(v) = number(&mut f, "max_file_bytes", 1, 1 << 34) {
+        if let Some(v) = f.number("max_file_bytes", 1, 1 << 34) {
             settings.max_file_bytes = v;
         }
-        if let Some(v) = number(&mut f, "max_instructions", 1, 10_000_000) {
+        if let Some(v) = f.number("max_instructions", 1, 10_000_000) {
             settings.max_instructions = v;
         }
         if let Some(watch) = f.boolean("watch") {
@@ -314,7 +351,7 @@ fn read_intake(root: &mut Fields<'_>) -> IntakeSettings {
     settings
 }
 
-fn parse_path(s: &str) -> Result<PathBuf, RuleViolation> {
+pub(crate) fn parse_path(s: &str) -> Result<PathBuf, RuleViolation> {
     if s.trim().is_empty() {
         Err(RuleViolation::new(
             "config.path",

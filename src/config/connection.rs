@@ -92,7 +92,7 @@ pub enum Submit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Local(LocalEndpoint),
-    Sftp(SftpEndpoint),
+    Sftp(Box<SftpEndpoint>),
 }
 
 /// `[connections.local]`: two directories (tests, or a bank reached through a share).
@@ -279,7 +279,7 @@ pub(super) fn read_connection(
         (None, Some(mut s)) => {
             let e = read_sftp(&mut s, base);
             f.absorb(s);
-            e.map(Endpoint::Sftp)
+            e.map(|e| Endpoint::Sftp(Box::new(e)))
         }
         (l, s) => {
             let found = if l.is_some() { "both" } else { "neither" };

@@ -537,7 +537,14 @@ fn outbound(message_id: &str, payment_ids: &[String]) -> OutboundFile {
         name: format!("{message_id}.xml"),
         sha256: "ab".repeat(32),
         size: 1234,
-        payment_ids: payment_ids.to_vec(),
+        transactions: payment_ids
+            .iter()
+            .map(|id| FileTransaction {
+                payment_id: id.clone(),
+                end_to_end_id: id.clone(),
+                payment_information_id: format!("{message_id}-1"),
+            })
+            .collect(),
         archive: format!("archive/{message_id}.xml"),
     }
 }

@@ -121,6 +121,14 @@ enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// Run a window for a connection now (the running daemon takes the request).
+    Trigger {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long = "as", value_name = "NAME")]
+        by: Option<String>,
+        connection: String,
+    },
     /// Statement lines kept for operators (those that matched no payment, with --unmatched).
     Statements {
         #[arg(long, value_name = "FILE")]
@@ -186,6 +194,10 @@ enum MandatesCommand {
 #[derive(Debug, Subcommand)]
 enum FilesCommand {
     List,
+    /// One file with its payments (and the identifiers they were sent under) and events.
+    Show {
+        message_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +312,23 @@ pub fn main() -> ExitCode {
             json,
             command: FilesCommand::List,
         } => operate::run(&config, operate::Action::Files, json),
+        Command::Files {
+            config,
+            json,
+            command: FilesCommand::Show { message_id },
+        } => operate::run(&config, operate::Action::FileShow { message_id }, json),
+        Command::Trigger {
+            config,
+            by,
+            connection,
+        } => operate::run(
+            &config,
+            operate::Action::Trigger {
+                connection,
+                by: operator(by),
+            },
+            false,
+        ),
         Command::Statements {
             config,
             json,

@@ -51,6 +51,13 @@ pub enum Action {
         id: String,
     },
     Files,
+    FileShow {
+        message_id: String,
+    },
+    Trigger {
+        connection: String,
+        by: String,
+    },
     Statements {
         unmatched_only: bool,
     },
@@ -61,6 +68,16 @@ pub fn run(config_path: &Path, action: Action, as_json: bool) -> anyhow::Result<
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
+    if let Action::Trigger { connection, .. } = &action
+        && config.connection(connection).is_none()
+    {
+        let known: Vec<&str> = config.connections.iter().map(|c| c.id.as_str()).collect();
+        eprintln!(
+            "refused: connection {connection:?} is not configured (expected one of: {})",
+            known.join(", ")
+        );
+        return Ok(EXIT_REFUSED);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -132,9 +149,83 @@ async fn act(store: &SqliteStore, action: Action, as_json: bool) -> anyhow::Resu
                 for (key, value) in doc.as_object().into_iter().flatten() {
                     println!("{key:<16} {value}");
                 }
+                println!("files:");
+                for f in store
+                    .outbound_files(&OutboundFilter {
+                        connection: Some(row.connection.clone()),
+                        ..OutboundFilter::default()
+                    })
+                    .await?
+                    .iter()
+                    .filter(|f| f.file.transactions.iter().any(|t| t.payment_id == row.id))
+                {
+                    println!(
+                        "  {} {} {}",
+                        f.file.message_id,
+                        f.file.name,
+                        f.state.as_str()
+                    );
+                }
                 println!("events:");
                 print_events(&events);
             }
+            Ok(0)
+        }
+        Action::FileShow { message_id } => {
+            let Some(f) = store.outbound_file(&message_id).await? else {
+                eprintln!("no outbound file {message_id:?}");
+                return Ok(EXIT_REFUSED);
+            };
+            let events = store
+                .events(&EventFilter {
+                    entity_id: Some(message_id.clone()),
+                    ..EventFilter::default()
+                })
+                .await?;
+            let doc = json!({
+                "message_id": f.file.message_id,
+                "connection": f.file.connection,
+                "name": f.file.name,
+                "state": f.state.as_str(),
+                "size": f.file.size,
+                "sha256": f.file.sha256,
+                "archive": f.file.archive,
+                "created_at": f.created_at.to_string(),
+                "updated_at": f.updated_at.to_string(),
+                "payments": f.file.transactions.iter().map(|t| json!({
+                    "payment_id": t.payment_id,
+                    "end_to_end_id": t.end_to_end_id,
+                    "payment_information_id": t.payment_information_id,
+                })).collect::<Vec<_>>(),
+            });
+            if as_json {
+                let events: Vec<_> = events.iter().map(event_json).collect();
+                let doc = json!({ "file": doc, "events": events });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                for (key, value) in doc.as_object().into_iter().flatten() {
+                    if key != "payments" {
+                        println!("{key:<16} {value}");
+                    }
+                }
+                println!("payments:");
+                for t in &f.file.transactions {
+                    println!(
+                        "  {} {} {}",
+                        t.payment_id, t.end_to_end_id, t.payment_information_id
+                    );
+                }
+                println!("events:");
+                print_events(&events);
+            }
+            Ok(0)
+        }
+        Action::Trigger { connection, by } => {
+            let ctx = EventContext::new(Actor::Operator(by), now);
+            store.request_trigger(&connection, &ctx).await?;
+            println!(
+                "trigger requested for {connection}; the running daemon takes it within a tick"
+            );
             Ok(0)
         }
         Action::Approve { ids, by } => {
@@ -247,7 +338,7 @@ async fn act(store: &SqliteStore, action: Action, as_json: bool) -> anyhow::Resu
                         "state": f.state.as_str(),
                         "size": f.file.size,
                         "sha256": f.file.sha256,
-                        "payments": f.file.payment_ids.len(),
+                        "payments": f.file.transactions.len(),
                         "updated_at": f.updated_at.to_string(),
                     })
                 })

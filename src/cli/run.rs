@@ -1,5 +1,6 @@
-//! `bankgate run`: the daemon. Today it runs the drop-folder intake into the embedded
-//! store; batching, submission and polling come with later work.
+//! `bankgate run`: the daemon. The drop folder feeds the embedded store; one worker per
+//! bank connection turns approved payments into files at its windows, uploads them,
+//! and polls and reconciles the bank's files.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,10 +8,14 @@ use std::time::Duration;
 use anyhow::Context;
 use tracing::info;
 
+use crate::domain::event::{Actor, EventContext};
 use crate::engine::intake::StoreRecorder;
+use crate::engine::supervisor::Supervisor;
 use crate::intake::folder::{DropFolder, FolderSettings};
 use crate::intake::{AccountBook, Limits};
 use crate::store::SqliteStore;
+use crate::store::Store as _;
+use crate::store::archive::Archive;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -65,6 +70,16 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
         let store = SqliteStore::open(&config.store.path)
             .await
             .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
+        let archive = Archive::open(&config.store.archive_dir).with_context(|| {
+            format!(
+                "cannot open the archive {}",
+                config.store.archive_dir.display()
+            )
+        })?;
+        if config.connections.is_empty() {
+            tracing::warn!("No [[connections]] configured: payments are recorded and approved but not sent.");
+        }
+        let mut workers = Supervisor::start(&store, &std::sync::Arc::new(config.clone()), &archive);
         let settings = FolderSettings {
             limits: Limits {
                 max_file_bytes: usize::try_from(config.intake.max_file_bytes).unwrap_or(usize::MAX),
@@ -113,10 +128,32 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
                 break result;
             }
             notify(&[sd_notify::NotifyState::Reloading]);
+            let before = config.clone();
             config = reload(config_path, config);
+            if config != before {
+                let ctx = EventContext::new(Actor::System, jiff::Timestamp::now());
+                let note = format!(
+                    "{}: {} account(s), {} profile(s), {} connection(s)",
+                    config_path.display(),
+                    config.accounts.len(),
+                    config.profiles.len(),
+                    config.connections.len()
+                );
+                if let Err(e) = store.record_system_event("CONFIG_RELOADED", &note, &ctx).await {
+                    tracing::warn!(error = %e, "Cannot record the configuration reload in the audit trail.");
+                }
+                // Workers hold the configuration: restart them with the new one.
+                let deadline = Duration::from_secs(before.engine.shutdown_seconds);
+                workers.stop(deadline).await;
+                workers = Supervisor::start(&store, &std::sync::Arc::new(config.clone()), &archive);
+            }
             notify(&[sd_notify::NotifyState::Ready]);
         };
         notify(&[sd_notify::NotifyState::Stopping]);
+        let deadline = Duration::from_secs(config.engine.shutdown_seconds);
+        if !workers.stop(deadline).await {
+            tracing::warn!("Some work was abandoned at the shutdown deadline; it resumes from its recorded state on the next start.");
+        }
         if let Some(task) = watchdog {
             task.abort();
         }
@@ -194,16 +231,21 @@ async fn watch_signals(tx: tokio::sync::mpsc::Sender<Signal>) {
 fn reload(path: &Path, running: crate::config::Config) -> crate::config::Config {
     match crate::config::load(path) {
         Ok(mut new) => {
-            if new.store != running.store || new.intake != running.intake {
+            if new.store != running.store
+                || new.intake != running.intake
+                || new.engine != running.engine
+            {
                 tracing::warn!(
-                    "The [store] and [intake] settings take effect after a restart; keeping the running ones."
+                    "The [store], [intake] and [engine] settings take effect after a restart; keeping the running ones."
                 );
                 new.store = running.store;
                 new.intake = running.intake;
+                new.engine = running.engine;
             }
             info!(
                 accounts = new.accounts.len(),
                 profiles = new.profiles.len(),
+                connections = new.connections.len(),
                 "Configuration reloaded."
             );
             new

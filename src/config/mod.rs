@@ -37,6 +37,26 @@ pub struct Config {
     pub intake: IntakeSettings,
     /// Bank connections (`[[connections]]`); without any, the daemon only records.
     pub connections: Vec<Connection>,
+    pub engine: EngineSettings,
+}
+
+/// `[engine]`: the connection workers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// How often each connection worker looks for work (windows, triggers, uploads).
+    pub tick_milliseconds: u64,
+    /// On SIGTERM, how long work in progress may take before it is abandoned at its
+    /// last recorded point (keep it below systemd's `TimeoutStopSec`).
+    pub shutdown_seconds: u64,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            tick_milliseconds: 1000,
+            shutdown_seconds: 20,
+        }
+    }
 }
 
 /// `[store]`: where the embedded database lives.
@@ -44,6 +64,9 @@ pub struct Config {
 pub struct StoreSettings {
     /// SQLite database file; relative paths are relative to the configuration file.
     pub path: PathBuf,
+    /// The content-addressed archive of every file in and out; relative to the
+    /// configuration file.
+    pub archive_dir: PathBuf,
 }
 
 /// `[intake]`: the drop folder.
@@ -154,6 +177,7 @@ pub fn load_with_env(path: &Path, env: HashMap<String, String>) -> Result<Config
         problems,
     })?;
     config.store.path = base.join(&config.store.path);
+    config.store.archive_dir = base.join(&config.store.archive_dir);
     config.intake.dir = base.join(&config.intake.dir);
     Ok(config)
 }
@@ -195,6 +219,16 @@ pub fn from_tree_in(tree: &Value, base: &Path) -> Result<Config, Vec<FieldViolat
     }
     let store = read_store(&mut root);
     let intake = read_intake(&mut root);
+    let mut engine = EngineSettings::default();
+    if let Some(mut f) = root.object("engine", false) {
+        if let Some(v) = f.number("tick_milliseconds", 50, 60_000) {
+            engine.tick_milliseconds = v;
+        }
+        if let Some(v) = f.number("shutdown_seconds", 1, 3600) {
+            engine.shutdown_seconds = v;
+        }
+        root.absorb(f);
+    }
     let mut duplicates = unique(tree, "accounts", "id", "account.id_unique");
     duplicates.extend(unique(
         tree,
@@ -238,6 +272,7 @@ pub fn from_tree_in(tree: &Value, base: &Path) -> Result<Config, Vec<FieldViolat
             store,
             intake,
             connections,
+            engine,
         })
     } else {
         Err(problems)
@@ -308,10 +343,14 @@ fn read_account(root: &mut Fields<'_>, item: &Value, index: usize) -> Option<Acc
 fn read_store(root: &mut Fields<'_>) -> StoreSettings {
     let mut settings = StoreSettings {
         path: PathBuf::from("bankgate.db"),
+        archive_dir: PathBuf::from("archive"),
     };
     if let Some(mut f) = root.object("store", false) {
         if let Some(path) = f.parsed("path", false, parse_path) {
             settings.path = path;
+        }
+        if let Some(dir) = f.parsed("archive_dir", false, parse_path) {
+            settings.archive_dir = dir;
         }
         root.absorb(f);
     }

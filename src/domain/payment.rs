@@ -73,6 +73,7 @@ named_enum! {
         Approved = "APPROVED",
         Rejected = "REJECTED",
         SubmissionStarted = "SUBMISSION_STARTED",
+        SubmissionRefused = "SUBMISSION_REFUSED",
         FileUploaded = "FILE_UPLOADED",
         BankStatusReceived = "BANK_STATUS_RECEIVED",
         StatementBooked = "STATEMENT_BOOKED",
@@ -190,6 +191,12 @@ pub enum PaymentEvent {
         reason: Option<String>,
     },
     SubmissionStarted,
+    /// bankgate cannot put the payment into a file (its requested date can no longer be
+    /// met under the connection's `late_payments = "fail"`, or it no longer renders, e.g.
+    /// its account left the configuration); nothing was sent.
+    SubmissionRefused {
+        reason: String,
+    },
     /// `evidence.source`: the uploaded file name or `MsgId`.
     FileUploaded {
         evidence: Evidence,
@@ -222,6 +229,7 @@ impl PaymentEvent {
             PaymentEvent::Approved => PaymentEventKind::Approved,
             PaymentEvent::Rejected { .. } => PaymentEventKind::Rejected,
             PaymentEvent::SubmissionStarted => PaymentEventKind::SubmissionStarted,
+            PaymentEvent::SubmissionRefused { .. } => PaymentEventKind::SubmissionRefused,
             PaymentEvent::FileUploaded { .. } => PaymentEventKind::FileUploaded,
             PaymentEvent::BankStatusReceived { .. } => PaymentEventKind::BankStatusReceived,
             PaymentEvent::StatementBooked { .. } => PaymentEventKind::StatementBooked,
@@ -288,6 +296,10 @@ impl Payment {
             PaymentEvent::SubmissionStarted => (
                 event::command(status, &[S::Approved], S::PendingSubmission),
                 Details::default(),
+            ),
+            PaymentEvent::SubmissionRefused { reason } => (
+                event::command(status, &[S::Approved, S::PendingSubmission], S::Failed),
+                Details::new(Some(reason), Evidence::default()),
             ),
             PaymentEvent::FileUploaded { evidence } => (
                 Ok(evidence_to(status, S::Sent)),

@@ -45,6 +45,12 @@ pub struct FieldViolation {
     pub violation: RuleViolation,
 }
 
+impl fmt::Display for FieldViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.violation)
+    }
+}
+
 impl FieldViolation {
     pub fn new(field: impl Into<String>, violation: RuleViolation) -> Self {
         Self {

@@ -33,6 +33,9 @@ pub struct Rendered {
     pub number_of_transactions: u64,
     pub control_sum: String,
     pub payment_information_ids: Vec<String>,
+    /// Per block (parallel to `payment_information_ids`): the positions of its
+    /// transactions in the input instructions.
+    pub block_transactions: Vec<Vec<u32>>,
     /// Instruction id → EndToEndId for ids that could not be sent as they are.
     pub mapped_end_to_end_ids: Vec<(String, String)>,
 }
@@ -56,6 +59,7 @@ pub fn render<W: Write>(input: &RenderInput<'_>, out: W) -> Result<(Rendered, W)
         number_of_transactions: plan.number_of_transactions,
         control_sum: plan.control_sum.to_string(),
         payment_information_ids: plan.blocks.iter().map(|b| b.id.clone()).collect(),
+        block_transactions: plan.blocks.iter().map(|b| b.transactions.clone()).collect(),
         mapped_end_to_end_ids: plan.mapped_end_to_end_ids,
     };
     Ok((rendered, out))

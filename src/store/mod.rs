@@ -35,6 +35,7 @@
 //!   [`StoreError::Conflict`] and nothing of the file is recorded.
 //! - Every write runs on the single writer connection inside `BEGIN IMMEDIATE`.
 
+pub mod archive;
 mod sqlite;
 
 use std::fmt;
@@ -180,10 +181,18 @@ pub struct OutboundFile {
     pub name: String,
     pub sha256: String,
     pub size: u64,
-    /// Ids of the payments the file carries.
-    pub payment_ids: Vec<String>,
+    /// The payments the file carries, with the identifiers they were sent under.
+    pub transactions: Vec<FileTransaction>,
     /// Where the built bytes are kept (archive path or content address).
     pub archive: String,
+}
+
+/// One payment in an outbound file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTransaction {
+    pub payment_id: String,
+    pub end_to_end_id: String,
+    pub payment_information_id: String,
 }
 
 /// An outbound file with its current state.
@@ -225,6 +234,41 @@ pub enum InboundOutcome {
         first_name: String,
         first_received_at: Timestamp,
     },
+}
+
+/// Everything one received bank file did, written in one transaction by
+/// [`Store::record_inbound`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundRecord {
+    pub file: InboundFile,
+    /// The remote file as listed: its ledger key with `file.connection` and `file.name`.
+    pub remote_size: u64,
+    pub remote_mtime: i64,
+    /// Content address of the archived bytes.
+    pub archive: String,
+    /// Why the file could not be processed; `None` when it was.
+    pub quarantine: Option<String>,
+    pub payment_records: Vec<PaymentRecord>,
+    pub mandate_records: Vec<MandateRecord>,
+    /// Statement lines to keep (`inbound_file_id` is filled in by the store).
+    pub lines: Vec<StatementLine>,
+    /// Outbound files the report acknowledges or rejects (`MsgId`, new state); moves the
+    /// file state machine does not allow are skipped.
+    pub file_states: Vec<(String, FileState)>,
+}
+
+/// A payment carried by an outbound file, with the identifiers the bank echoes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentPayment {
+    pub id: String,
+    pub kind: String,
+    pub scheme: Scheme,
+    pub amount: Amount,
+    pub mandate_id: Option<String>,
+    pub status: PaymentStatus,
+    pub message_id: String,
+    pub end_to_end_id: String,
+    pub payment_information_id: String,
 }
 
 /// A booked statement line kept for operators (typically one matching no payment).
@@ -549,6 +593,77 @@ pub trait Store: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<MandateRow>, StoreError>> + Send;
+
+    /// `PENDING_SUBMISSION` payments of `connection` that no outbound file carries yet (a
+    /// window claimed them and the process stopped before their file was recorded).
+    fn unfiled_payments(
+        &self,
+        connection: &str,
+    ) -> impl Future<Output = Result<Vec<ClaimedPayment>, StoreError>> + Send;
+
+    /// Moves an outbound file `from → UPLOADED` and persists the records of its payments
+    /// and mandates (`FILE_UPLOADED`), in one transaction.
+    fn record_upload(
+        &self,
+        message_id: &str,
+        from: FileState,
+        payment_records: &[PaymentRecord],
+        mandate_records: &[MandateRecord],
+        ctx: &EventContext,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The payments of `connection` that outbound files carry, for reconciliation.
+    fn sent_payments(
+        &self,
+        connection: &str,
+    ) -> impl Future<Output = Result<Vec<SentPayment>, StoreError>> + Send;
+
+    /// One outbound file with its payments.
+    fn outbound_file(
+        &self,
+        message_id: &str,
+    ) -> impl Future<Output = Result<Option<OutboundFileRow>, StoreError>> + Send;
+
+    /// Whether a remote file (connection, name, size, mtime) was seen before.
+    fn inbound_seen(
+        &self,
+        connection: &str,
+        name: &str,
+        size: u64,
+        mtime: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records a received bank file and everything it did, in one transaction: the
+    /// ledger entry, the file (or [`InboundOutcome::Duplicate`] when the same bytes came
+    /// before: then only the ledger entry is written), its records, statement lines and
+    /// outbound file states.
+    fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        ctx: &EventContext,
+    ) -> impl Future<Output = Result<InboundOutcome, StoreError>> + Send;
+
+    /// Asks the daemon to run a window for `connection` now (`bankgate trigger`).
+    fn request_trigger(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Takes the open trigger requests of `connection`; returns how many there were.
+    fn take_triggers(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Appends an event about the system itself (entity `SYSTEM`, e.g. `CONFIG_RELOADED`).
+    fn record_system_event(
+        &self,
+        event: &str,
+        note: &str,
+        ctx: &EventContext,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The history, oldest first.
     fn events(

@@ -149,6 +149,71 @@ pub trait Transport: Send + Sync {
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
 }
 
+/// The transport of a configured connection, whichever kind it is.
+pub enum Link {
+    Local(local::LocalDirectory),
+}
+
+impl Link {
+    /// Builds the transport for `endpoint`. Connections are made lazily, on first use.
+    pub fn for_endpoint(endpoint: &crate::config::Endpoint) -> Result<Self, TransportError> {
+        match endpoint {
+            crate::config::Endpoint::Local(l) => {
+                for dir in [&l.outbound_dir, &l.inbound_dir] {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| TransportError::io("create", dir.display().to_string(), &e))?;
+                }
+                Ok(Link::Local(local::LocalDirectory {
+                    outbound: l.outbound_dir.clone(),
+                    inbound: l.inbound_dir.clone(),
+                    allow_rename: l.allow_rename,
+                }))
+            }
+            crate::config::Endpoint::Sftp(_) => Err(TransportError::Configuration(
+                "SFTP connections are not available in this build".to_owned(),
+            )),
+        }
+    }
+}
+
+impl Transport for Link {
+    fn describe(&self) -> String {
+        match self {
+            Link::Local(l) => l.describe(),
+        }
+    }
+
+    async fn upload(&self, name: &str, path: &Path) -> Result<(), TransportError> {
+        match self {
+            Link::Local(l) => l.upload(name, path).await,
+        }
+    }
+
+    async fn outbound_size(&self, name: &str) -> Result<Option<u64>, TransportError> {
+        match self {
+            Link::Local(l) => l.outbound_size(name).await,
+        }
+    }
+
+    async fn list_inbound(&self) -> Result<Vec<RemoteEntry>, TransportError> {
+        match self {
+            Link::Local(l) => l.list_inbound().await,
+        }
+    }
+
+    async fn download(&self, name: &str, limit: u64) -> Result<Vec<u8>, TransportError> {
+        match self {
+            Link::Local(l) => l.download(name, limit).await,
+        }
+    }
+
+    async fn dispose(&self, name: &str, disposal: &Disposal) -> Result<(), TransportError> {
+        match self {
+            Link::Local(l) => l.dispose(name, disposal).await,
+        }
+    }
+}
+
 /// Whether a remote name is a temporary or hidden one that must not be fetched.
 pub fn is_temporary(name: &str) -> bool {
     name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp")

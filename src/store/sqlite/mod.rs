@@ -24,6 +24,8 @@ use crate::domain::mandate::{Mandate, MandateEvent};
 use crate::domain::money::Currency;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind};
 
+mod engine;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -773,15 +775,40 @@ impl Store for SqliteStore {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        for (position, payment_id) in file.payment_ids.iter().enumerate() {
-            payment_status(&mut tx, payment_id).await?;
+        for (position, t) in file.transactions.iter().enumerate() {
+            let status = payment_status(&mut tx, &t.payment_id).await?;
+            if status != PaymentStatus::PendingSubmission {
+                return Err(StoreError::unexpected(
+                    "payment",
+                    &t.payment_id,
+                    "status PENDING_SUBMISSION (claimed for this file)",
+                    format!("status {status}"),
+                ));
+            }
+            let carried: Option<String> = sqlx::query_scalar(
+                "SELECT message_id FROM outbound_file_payments WHERE payment_id = ?",
+            )
+            .bind(&t.payment_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(other) = carried {
+                return Err(StoreError::unexpected(
+                    "payment",
+                    &t.payment_id,
+                    "a payment no outbound file carries",
+                    format!("carried by file {other}"),
+                ));
+            }
             sqlx::query(
-                "INSERT INTO outbound_file_payments (message_id, position, payment_id)
-                 VALUES (?, ?, ?)",
+                "INSERT INTO outbound_file_payments (message_id, position, payment_id,
+                     end_to_end_id, payment_information_id)
+                 VALUES (?, ?, ?, ?, ?)",
             )
             .bind(&file.message_id)
             .bind(position as i64)
-            .bind(payment_id)
+            .bind(&t.payment_id)
+            .bind(&t.end_to_end_id)
+            .bind(&t.payment_information_id)
             .execute(&mut *tx)
             .await?;
         }
@@ -803,7 +830,7 @@ impl Store for SqliteStore {
                     file.name,
                     file.sha256,
                     file.size,
-                    file.payment_ids.len(),
+                    file.transactions.len(),
                     file.connection
                 )),
             },
@@ -892,9 +919,10 @@ impl Store for SqliteStore {
         filter: &OutboundFilter,
     ) -> Result<Vec<OutboundFileRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT o.*, (SELECT json_group_array(payment_id) FROM
-                     (SELECT payment_id FROM outbound_file_payments p
-                      WHERE p.message_id = o.message_id ORDER BY position)) AS payment_ids
+            "SELECT o.*, (SELECT json_group_array(json_array(payment_id, end_to_end_id,
+                             payment_information_id)) FROM
+                     (SELECT * FROM outbound_file_payments p
+                      WHERE p.message_id = o.message_id ORDER BY position)) AS transactions
              FROM outbound_files o
              WHERE (?1 IS NULL OR o.connection = ?1) AND (?2 IS NULL OR o.state = ?2)
              ORDER BY o.created_at, o.rowid LIMIT ?3",
@@ -904,34 +932,84 @@ impl Store for SqliteStore {
         .bind(limit(filter.limit))
         .fetch_all(&self.readers)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let ids: String = row.try_get("payment_ids")?;
-                let size: i64 = row.try_get("size")?;
-                Ok(OutboundFileRow {
-                    file: OutboundFile {
-                        message_id: row.try_get("message_id")?,
-                        connection: row.try_get("connection")?,
-                        name: row.try_get("name")?,
-                        sha256: row.try_get("sha256")?,
-                        size: u64::try_from(size).unwrap_or_default(),
-                        payment_ids: serde_json::from_str(&ids).map_err(|e| {
-                            StoreError::Corrupt {
-                                what: "payment ids",
-                                detail: e.to_string(),
-                            }
-                        })?,
-                        archive: row.try_get("archive")?,
-                    },
-                    state: parse_column(
-                        "outbound file state",
-                        &row.try_get::<String, _>("state")?,
-                    )?,
-                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-                    updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(outbound_file_from_row).collect()
+    }
+
+    async fn outbound_file(&self, message_id: &str) -> Result<Option<OutboundFileRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT o.*, (SELECT json_group_array(json_array(payment_id, end_to_end_id,
+                             payment_information_id)) FROM
+                     (SELECT * FROM outbound_file_payments p
+                      WHERE p.message_id = o.message_id ORDER BY position)) AS transactions
+             FROM outbound_files o WHERE o.message_id = ?",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.readers)
+        .await?;
+        row.as_ref().map(outbound_file_from_row).transpose()
+    }
+
+    async fn unfiled_payments(&self, connection: &str) -> Result<Vec<ClaimedPayment>, StoreError> {
+        self.unfiled_payments_impl(connection).await
+    }
+
+    async fn record_upload(
+        &self,
+        message_id: &str,
+        from: FileState,
+        payment_records: &[PaymentRecord],
+        mandate_records: &[MandateRecord],
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        self.record_upload_impl(message_id, from, payment_records, mandate_records, ctx)
+            .await
+    }
+
+    async fn sent_payments(&self, connection: &str) -> Result<Vec<SentPayment>, StoreError> {
+        self.sent_payments_impl(connection).await
+    }
+
+    async fn inbound_seen(
+        &self,
+        connection: &str,
+        name: &str,
+        size: u64,
+        mtime: i64,
+    ) -> Result<bool, StoreError> {
+        self.inbound_seen_impl(connection, name, size, mtime).await
+    }
+
+    async fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        ctx: &EventContext,
+    ) -> Result<InboundOutcome, StoreError> {
+        self.record_inbound_impl(record, ctx).await
+    }
+
+    async fn request_trigger(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        self.request_trigger_impl(connection, ctx).await
+    }
+
+    async fn take_triggers(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> Result<usize, StoreError> {
+        self.take_triggers_impl(connection, ctx).await
+    }
+
+    async fn record_system_event(
+        &self,
+        event: &str,
+        note: &str,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        self.record_system_event_impl(event, note, ctx).await
     }
 
     async fn apply_payment_events(&self, records: &[PaymentRecord]) -> Result<(), StoreError> {
@@ -1184,4 +1262,37 @@ impl Store for SqliteStore {
         .await?;
         rows.iter().map(event_from_row).collect()
     }
+}
+
+fn outbound_file_from_row(row: &SqliteRow) -> Result<OutboundFileRow, StoreError> {
+    let transactions: String = row.try_get("transactions")?;
+    let transactions: Vec<(String, String, String)> =
+        serde_json::from_str(&transactions).map_err(|e| StoreError::Corrupt {
+            what: "outbound file payments",
+            detail: e.to_string(),
+        })?;
+    let size: i64 = row.try_get("size")?;
+    Ok(OutboundFileRow {
+        file: OutboundFile {
+            message_id: row.try_get("message_id")?,
+            connection: row.try_get("connection")?,
+            name: row.try_get("name")?,
+            sha256: row.try_get("sha256")?,
+            size: u64::try_from(size).unwrap_or_default(),
+            transactions: transactions
+                .into_iter()
+                .map(
+                    |(payment_id, end_to_end_id, payment_information_id)| FileTransaction {
+                        payment_id,
+                        end_to_end_id,
+                        payment_information_id,
+                    },
+                )
+                .collect(),
+            archive: row.try_get("archive")?,
+        },
+        state: parse_column("outbound file state", &row.try_get::<String, _>("state")?)?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+    })
 }

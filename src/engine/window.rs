@@ -1,0 +1,359 @@
+//! A window: approved payments become `PENDING_SUBMISSION`, are grouped into files, and
+//! each file is archived and recorded `BUILT` (with its deterministic `MsgId`) before
+//! anything leaves the host.
+//!
+//! Crash safety: claiming is one transaction, recording a file another. A crash between
+//! them leaves payments `PENDING_SUBMISSION` that no file carries; the next window takes
+//! those first ([`Store::unfiled_payments`]), so nothing is lost and, since a payment can
+//! be carried by one file only (a unique index), nothing is sent twice.
+//!
+//! # Execution dates (policy)
+//! Each payment's execution (or collection) date is computed with
+//! [`settlement_dates`] from its requested date, the window's cut-off and the scheme's
+//! calendar. When the requested date can no longer be met, the connection's
+//! `late_payments` decides: `move` (default) sends it for the earliest possible date and
+//! notes the move on the payment's `SUBMISSION_STARTED` history; `fail` refuses it
+//! (`SUBMISSION_REFUSED` → `FAILED`), before anything is sent.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use serde_json::Value;
+use tracing::{info, warn};
+
+use super::EngineError;
+use crate::config::{Config, Connection, LatePolicy};
+use crate::domain::calendar::Calendars;
+use crate::domain::event::{Actor, EventContext};
+use crate::domain::instruction::Instruction;
+use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
+use crate::domain::scheme::Scheme;
+use crate::domain::timing::{CutOff, TimingError, TimingRequest, settlement_dates};
+use crate::intake::AccountBook;
+use crate::intake::instruction::read_record;
+use crate::iso20022::{self, RenderInput, ids};
+use crate::store::archive::Archive;
+use crate::store::{ClaimedPayment, FileTransaction, OutboundFile, Store};
+
+/// Most payments one window claims (more wait for the next window or tick).
+pub const CLAIM_LIMIT: usize = 50_000;
+
+/// What a window did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WindowReport {
+    /// `MsgId`s of the files recorded.
+    pub files: Vec<String>,
+    pub payments: usize,
+    /// Payments sent for a later date than requested.
+    pub moved: usize,
+    /// Payments refused (`SUBMISSION_REFUSED`).
+    pub refused: usize,
+}
+
+/// Everything a window needs.
+pub struct Context<'a, S> {
+    pub store: &'a S,
+    pub config: &'a Config,
+    pub connection: &'a Connection,
+    pub archive: &'a Archive,
+    pub calendars: &'a Calendars,
+}
+
+/// A payment ready for a file: its stored row and its instruction (dates settled).
+struct Ready {
+    id: String,
+    instruction: Instruction,
+}
+
+/// Runs one window for `schemes` (plus any payments an earlier window left unfiled).
+pub async fn run<S: Store>(
+    cx: &Context<'_, S>,
+    schemes: &[Scheme],
+    cut_off: &CutOff,
+    now: Timestamp,
+) -> Result<WindowReport, EngineError> {
+    let connection = &cx.connection.id;
+    let ctx = EventContext::new(Actor::System, now);
+    let mut payments = cx.store.unfiled_payments(connection).await?;
+    if !payments.is_empty() {
+        info!(connection = %connection, payments = payments.len(), "Filing payments an earlier window claimed.");
+    }
+    let claimed = cx
+        .store
+        .claim_for_submission(connection, schemes, CLAIM_LIMIT, &ctx)
+        .await?;
+    super::crash_point("after_claim");
+    payments.extend(claimed);
+    let mut report = WindowReport::default();
+    if payments.is_empty() {
+        return Ok(report);
+    }
+    let accounts = AccountBook::from_config(cx.config);
+    let mut refused: Vec<(String, String)> = Vec::new();
+    let mut ready: Vec<Ready> = Vec::new();
+    let mut mandates: HashMap<String, Instruction> = HashMap::new();
+    for payment in payments {
+        match prepare(cx, &accounts, &payment, cut_off, now) {
+            Ok((instruction, moved)) => {
+                if let Some(to) = moved {
+                    report.moved += 1;
+                    info!(connection = %connection, payment = %payment.id, requested = ?payment.requested_date, executes = %to,
+                        "Payment's requested date can no longer be met; sending it for the earliest possible date.");
+                }
+                if let Some(id) = &payment.mandate_id
+                    && !mandates.contains_key(id)
+                {
+                    match mandate_instruction(cx, &accounts, id).await? {
+                        Some(m) => {
+                            mandates.insert(id.clone(), m);
+                        }
+                        None => {
+                            refused.push((
+                                payment.id.clone(),
+                                format!("mandate {id} is not recorded"),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                ready.push(Ready {
+                    id: payment.id,
+                    instruction,
+                });
+            }
+            Err(reason) => refused.push((payment.id, reason)),
+        }
+    }
+    // One file per kind (and per direct-debit scheme: CORE and B2B never mix), in
+    // payment-id order, at most max_payments_per_file each.
+    let mut groups: BTreeMap<(bool, Option<Scheme>), Vec<Ready>> = BTreeMap::new();
+    for r in ready {
+        let key = match &r.instruction {
+            Instruction::DirectDebit(dd) => (true, Some(dd.scheme)),
+            _ => (false, None),
+        };
+        groups.entry(key).or_default().push(r);
+    }
+    for (_, mut group) in groups {
+        group.sort_by(|a, b| a.id.cmp(&b.id));
+        for chunk in group.chunks(cx.connection.max_payments_per_file) {
+            let (files, bad) = build_files(cx, chunk, &mandates, now).await?;
+            for file in files {
+                cx.store.record_outbound_file(&file, &ctx).await?;
+                info!(connection = %connection, message_id = %file.message_id, file = %file.name,
+                    payments = file.transactions.len(), bytes = file.size, "Outbound file built and recorded.");
+                report.payments += file.transactions.len();
+                report.files.push(file.message_id);
+            }
+            refused.extend(bad);
+        }
+    }
+    if !refused.is_empty() {
+        let mut records = Vec::with_capacity(refused.len());
+        for (id, reason) in &refused {
+            warn!(connection = %connection, payment = %id, reason = %reason, "Payment refused for submission; it is FAILED and nothing was sent.");
+            let record = Payment::restore(id.clone(), PaymentStatus::PendingSubmission)
+                .apply(
+                    PaymentEvent::SubmissionRefused {
+                        reason: reason.clone(),
+                    },
+                    &ctx,
+                )
+                .map_err(crate::store::StoreError::from)?;
+            records.push(record);
+        }
+        cx.store.apply_payment_events(&records).await?;
+        report.refused = refused.len();
+    }
+    Ok(report)
+}
+
+/// Re-reads a stored instruction and settles its execution date. `Ok((instruction,
+/// Some(date)))` when the date moved; `Err(reason)` when the payment must be refused.
+fn prepare<S>(
+    cx: &Context<'_, S>,
+    accounts: &AccountBook,
+    payment: &ClaimedPayment,
+    cut_off: &CutOff,
+    now: Timestamp,
+) -> Result<(Instruction, Option<jiff::civil::Date>), String> {
+    let mut instruction = reread(accounts, &payment.raw_json)?;
+    let (requested, scheme, currency) = match &instruction {
+        Instruction::CreditTransfer(ct) => (ct.requested_date, ct.scheme, ct.amount.currency()),
+        Instruction::DirectDebit(dd) => (Some(dd.requested_date), dd.scheme, dd.amount.currency()),
+        other => return Err(format!("a {} is not a payment", other.kind())),
+    };
+    let request = TimingRequest {
+        scheme,
+        currency,
+        requested: requested.unwrap_or_else(|| now.to_zoned(cut_off.zone.clone()).date()),
+        submitted_at: now,
+    };
+    let execution = match settlement_dates(&request, cut_off, cx.calendars) {
+        Ok(dates) => dates.execution_date,
+        Err(
+            TimingError::LeadTimeMissed { earliest, .. }
+            | TimingError::BetalingsserviceDeadlineMissed { earliest, .. },
+        ) => earliest,
+        Err(TimingError::NotBusinessDay { next, .. }) => next,
+        Err(e @ TimingError::OutOfRange { .. }) => return Err(e.to_string()),
+    };
+    let moved = requested.is_some_and(|r| execution > r);
+    if moved && cx.connection.late_payments == LatePolicy::Fail {
+        return Err(format!(
+            "rule timing.late failed: expected an execution date from {execution} on (late_payments = \"fail\"), got {}",
+            request.requested
+        ));
+    }
+    match &mut instruction {
+        Instruction::CreditTransfer(ct) => ct.requested_date = Some(execution),
+        Instruction::DirectDebit(dd) => dd.requested_date = execution,
+        _ => {}
+    }
+    Ok((instruction, moved.then_some(execution)))
+}
+
+fn reread(accounts: &AccountBook, raw_json: &str) -> Result<Instruction, String> {
+    let value: Value = serde_json::from_str(raw_json)
+        .map_err(|e| format!("stored instruction unreadable: {e}"))?;
+    read_record(&value, accounts).outcome.map_err(|problems| {
+        let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!(
+            "no longer valid with the running configuration: {}",
+            all.join("; ")
+        )
+    })
+}
+
+async fn mandate_instruction<S: Store>(
+    cx: &Context<'_, S>,
+    accounts: &AccountBook,
+    id: &str,
+) -> Result<Option<Instruction>, EngineError> {
+    let Some(row) = cx.store.mandate(id).await? else {
+        return Ok(None);
+    };
+    Ok(reread(accounts, &row.raw_json).ok())
+}
+
+/// Renders `chunk` into as many files as needed: one, unless some payments no longer
+/// render, which are then found one by one and refused.
+async fn build_files<S: Store>(
+    cx: &Context<'_, S>,
+    chunk: &[Ready],
+    mandates: &HashMap<String, Instruction>,
+    now: Timestamp,
+) -> Result<(Vec<OutboundFile>, Vec<(String, String)>), EngineError> {
+    match build_file(cx, chunk, mandates, now).await? {
+        Ok(file) => Ok((vec![file], Vec::new())),
+        Err(_) if chunk.len() > 1 => {
+            let mut good: Vec<&Ready> = Vec::new();
+            let mut bad = Vec::new();
+            for r in chunk {
+                match build_file(cx, std::slice::from_ref(r), mandates, now).await? {
+                    Ok(_) => good.push(r),
+                    Err(reason) => bad.push((r.id.clone(), reason)),
+                }
+            }
+            let good: Vec<Ready> = good
+                .into_iter()
+                .map(|r| Ready {
+                    id: r.id.clone(),
+                    instruction: r.instruction.clone(),
+                })
+                .collect();
+            let mut files = Vec::new();
+            if !good.is_empty() {
+                match build_file(cx, &good, mandates, now).await? {
+                    Ok(file) => files.push(file),
+                    Err(reason) => bad.extend(good.iter().map(|r| (r.id.clone(), reason.clone()))),
+                }
+            }
+            Ok((files, bad))
+        }
+        Err(reason) => Ok((Vec::new(), vec![(chunk[0].id.clone(), reason)])),
+    }
+}
+
+/// Renders one file into the archive. `Ok(Err(reason))` when the payments do not render.
+async fn build_file<S: Store>(
+    cx: &Context<'_, S>,
+    chunk: &[Ready],
+    mandates: &HashMap<String, Instruction>,
+    now: Timestamp,
+) -> Result<Result<OutboundFile, String>, EngineError> {
+    let mut instructions: Vec<Instruction> = chunk.iter().map(|r| r.instruction.clone()).collect();
+    let mut used: Vec<&String> = chunk
+        .iter()
+        .filter_map(|r| match &r.instruction {
+            Instruction::DirectDebit(dd) => Some(dd.mandate.as_str()),
+            _ => None,
+        })
+        .filter_map(|id| mandates.get_key_value(id).map(|(k, _)| k))
+        .collect();
+    used.sort();
+    used.dedup();
+    instructions.extend(used.into_iter().map(|id| mandates[id].clone()));
+    let accounts = cx.config.accounts.clone();
+    let profile = cx.config.profile(&cx.connection.id);
+    let archive = cx.archive.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let input = RenderInput {
+            instructions: &instructions,
+            accounts: &accounts,
+            profile: &profile,
+            message: None,
+            created_at: now,
+        };
+        let result = archive.store_with(|out| match iso20022::render(&input, out) {
+            Ok((rendered, _)) => Ok(Ok(rendered)),
+            Err(iso20022::RenderError::Io(e)) => Err(e),
+            Err(iso20022::RenderError::Invalid(problems)) => {
+                let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                Ok(Err(all.join("; ")))
+            }
+        });
+        (result, instructions)
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("file builder task failed: {e}")))?;
+    let (result, instructions) = rendered;
+    let (rendered, archived) = result.map_err(|e| EngineError::Archive(e.to_string()))?;
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let mut transactions = Vec::with_capacity(chunk.len());
+    for (block, positions) in rendered
+        .payment_information_ids
+        .iter()
+        .zip(&rendered.block_transactions)
+    {
+        for &position in positions {
+            let key = instructions[position as usize].key();
+            transactions.push(FileTransaction {
+                payment_id: key.to_owned(),
+                end_to_end_id: ids::end_to_end_id(key).0.into_owned(),
+                payment_information_id: block.clone(),
+            });
+        }
+    }
+    let kind = if rendered.message.is_credit_transfer() {
+        "pain.001"
+    } else {
+        "pain.008"
+    };
+    Ok(Ok(OutboundFile {
+        name: cx.connection.file_name_for(
+            &rendered.message_id,
+            kind,
+            now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        ),
+        message_id: rendered.message_id,
+        connection: cx.connection.id.clone(),
+        sha256: archived.sha256,
+        size: archived.size,
+        transactions,
+        archive: archived.address,
+    }))
+}

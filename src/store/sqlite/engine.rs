@@ -1,0 +1,400 @@
+//! The engine's side of [`SqliteStore`]: unfiled payments, upload results, the payments
+//! a bank can report on, the inbound ledger, trigger requests and system events.
+
+use super::*;
+
+fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreError> {
+    let currency: Currency = parse_column("currency", &row.try_get::<String, _>("currency")?)?;
+    let amount = Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(|e| {
+        StoreError::Corrupt {
+            what: "amount",
+            detail: e.to_string(),
+        }
+    })?;
+    let date: Option<String> = row.try_get("requested_date")?;
+    Ok(ClaimedPayment {
+        id: row.try_get("id")?,
+        scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
+        amount,
+        source_account: row.try_get("source_account")?,
+        requested_date: date
+            .map(|d| parse_column::<Date>("requested date", &d))
+            .transpose()?,
+        mandate_id: row.try_get("mandate_id")?,
+        raw_json: row.try_get("raw_json")?,
+    })
+}
+
+/// Moves an outbound file to `to` when the state machine allows it from where it is;
+/// returns whether it moved.
+pub(super) async fn move_file_if_allowed(
+    tx: &mut Tx,
+    message_id: &str,
+    to: FileState,
+    reason: Option<&str>,
+    ctx: &EventContext,
+) -> Result<bool, StoreError> {
+    let state: Option<String> =
+        sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
+            .bind(message_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(state) = state else {
+        return Ok(false);
+    };
+    let from: FileState = parse_column("outbound file state", &state)?;
+    if !from.allows(to) {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE outbound_files SET state = ?, updated_at = ? WHERE message_id = ?")
+        .bind(to.as_str())
+        .bind(ts(ctx.at))
+        .bind(message_id)
+        .execute(&mut **tx)
+        .await?;
+    append_event(
+        tx,
+        NewEvent {
+            entity: "OUTBOUND_FILE",
+            entity_id: message_id,
+            event: "STATE_CHANGED".to_owned(),
+            actor: ctx.actor.to_string(),
+            at: ctx.at,
+            status_before: Some(from.as_str().to_owned()),
+            status_after: to.as_str().to_owned(),
+            applied: true,
+            reason,
+            evidence: None,
+            note: None,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+impl SqliteStore {
+    pub(super) async fn unfiled_payments_impl(
+        &self,
+        connection: &str,
+    ) -> Result<Vec<ClaimedPayment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
+                    mandate_id, raw_json
+             FROM payments p
+             WHERE connection = ? AND status = 'PENDING_SUBMISSION'
+               AND NOT EXISTS (SELECT 1 FROM outbound_file_payments f WHERE f.payment_id = p.id)
+             ORDER BY seq",
+        )
+        .bind(connection)
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter().map(claimed_from_row).collect()
+    }
+
+    pub(super) async fn record_upload_impl(
+        &self,
+        message_id: &str,
+        from: FileState,
+        payment_records: &[PaymentRecord],
+        mandate_records: &[MandateRecord],
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
+                .bind(message_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let state: FileState = match state {
+            Some(s) => parse_column("outbound file state", &s)?,
+            None => {
+                return Err(StoreError::NotFound {
+                    what: "outbound file",
+                    id: message_id.to_owned(),
+                });
+            }
+        };
+        if state != from || !from.allows(FileState::Uploaded) {
+            return Err(StoreError::unexpected(
+                "outbound file",
+                message_id,
+                format!("state {from}, able to move to UPLOADED"),
+                format!("state {state}"),
+            ));
+        }
+        move_file_if_allowed(&mut tx, message_id, FileState::Uploaded, None, ctx).await?;
+        for r in payment_records {
+            let status = payment_status(&mut tx, &r.entity_id).await?;
+            check_not_stale("payment", r, status)?;
+            persist_payment(&mut tx, r).await?;
+        }
+        for r in mandate_records {
+            if let Some(status) = mandate_status(&mut tx, &r.entity_id).await? {
+                check_not_stale("mandate", r, status)?;
+                persist_mandate(&mut tx, r).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn sent_payments_impl(
+        &self,
+        connection: &str,
+    ) -> Result<Vec<SentPayment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.kind, p.scheme, p.amount_minor, p.currency, p.mandate_id, p.status,
+                    f.message_id, f.end_to_end_id, f.payment_information_id
+             FROM outbound_file_payments f
+             JOIN outbound_files o ON o.message_id = f.message_id
+             JOIN payments p ON p.id = f.payment_id
+             WHERE o.connection = ?
+             ORDER BY p.seq",
+        )
+        .bind(connection)
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let currency: Currency =
+                    parse_column("currency", &row.try_get::<String, _>("currency")?)?;
+                Ok(SentPayment {
+                    id: row.try_get("id")?,
+                    kind: row.try_get("kind")?,
+                    scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
+                    amount: Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(
+                        |e| StoreError::Corrupt {
+                            what: "amount",
+                            detail: e.to_string(),
+                        },
+                    )?,
+                    mandate_id: row.try_get("mandate_id")?,
+                    status: parse_column("payment status", &row.try_get::<String, _>("status")?)?,
+                    message_id: row.try_get("message_id")?,
+                    end_to_end_id: row.try_get("end_to_end_id")?,
+                    payment_information_id: row.try_get("payment_information_id")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn inbound_seen_impl(
+        &self,
+        connection: &str,
+        name: &str,
+        size: u64,
+        mtime: i64,
+    ) -> Result<bool, StoreError> {
+        let seen: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM inbound_ledger
+             WHERE connection = ? AND name = ? AND size = ? AND mtime = ?",
+        )
+        .bind(connection)
+        .bind(name)
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .bind(mtime)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(seen.is_some())
+    }
+
+    pub(super) async fn record_inbound_impl(
+        &self,
+        record: &InboundRecord,
+        ctx: &EventContext,
+    ) -> Result<InboundOutcome, StoreError> {
+        let file = &record.file;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO inbound_ledger (connection, name, size, mtime, sha256, seen_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&file.connection)
+        .bind(&file.name)
+        .bind(i64::try_from(record.remote_size).unwrap_or(i64::MAX))
+        .bind(record.remote_mtime)
+        .bind(&file.sha256)
+        .bind(ts(ctx.at))
+        .execute(&mut *tx)
+        .await?;
+        let first = sqlx::query("SELECT id, name, received_at FROM inbound_files WHERE sha256 = ?")
+            .bind(&file.sha256)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = first {
+            let outcome = InboundOutcome::Duplicate {
+                id: row.try_get("id")?,
+                first_name: row.try_get("name")?,
+                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+            };
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+        let state = if record.quarantine.is_some() {
+            "QUARANTINED"
+        } else {
+            "PROCESSED"
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO inbound_files (connection, name, sha256, size, message, received_at,
+                 state, reason, archive)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&file.connection)
+        .bind(&file.name)
+        .bind(&file.sha256)
+        .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+        .bind(&file.message)
+        .bind(ts(file.received_at))
+        .bind(state)
+        .bind(record.quarantine.as_deref())
+        .bind(&record.archive)
+        .fetch_one(&mut *tx)
+        .await?;
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "INBOUND_FILE",
+                entity_id: &file.name,
+                event: "RECEIVED".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: state.to_owned(),
+                applied: true,
+                reason: record.quarantine.as_deref(),
+                evidence: None,
+                note: Some(format!(
+                    "{} from {} (sha256 {}, {} bytes, archive {})",
+                    file.message, file.connection, file.sha256, file.size, record.archive
+                )),
+            },
+        )
+        .await?;
+        for r in &record.payment_records {
+            let status = payment_status(&mut tx, &r.entity_id).await?;
+            check_not_stale("payment", r, status)?;
+            persist_payment(&mut tx, r).await?;
+        }
+        for r in &record.mandate_records {
+            if let Some(status) = mandate_status(&mut tx, &r.entity_id).await? {
+                check_not_stale("mandate", r, status)?;
+                persist_mandate(&mut tx, r).await?;
+            }
+        }
+        for (message_id, to) in &record.file_states {
+            move_file_if_allowed(&mut tx, message_id, *to, Some(&file.name), ctx).await?;
+        }
+        for l in &record.lines {
+            sqlx::query(
+                "INSERT INTO statement_lines (inbound_file_id, account, entry_reference,
+                     amount_minor, currency, credit, booking_date, detail, matched_payment_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(&l.account)
+            .bind(&l.entry_reference)
+            .bind(l.amount_minor)
+            .bind(&l.currency)
+            .bind(l.credit)
+            .bind(l.booking_date.map(|d| d.to_string()))
+            .bind(l.detail.as_deref())
+            .bind(l.matched_payment_id.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(InboundOutcome::New { id })
+    }
+
+    pub(super) async fn request_trigger_impl(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO trigger_requests (connection, requested_by, requested_at) VALUES (?, ?, ?)",
+        )
+        .bind(connection)
+        .bind(ctx.actor.to_string())
+        .bind(ts(ctx.at))
+        .execute(&mut *tx)
+        .await?;
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "CONNECTION",
+                entity_id: connection,
+                event: "TRIGGER_REQUESTED".to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: "REQUESTED".to_owned(),
+                applied: true,
+                reason: None,
+                evidence: None,
+                note: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn take_triggers_impl(
+        &self,
+        connection: &str,
+        ctx: &EventContext,
+    ) -> Result<usize, StoreError> {
+        // Cheap check on a reader first: the daemon asks every tick.
+        let open: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM trigger_requests WHERE connection = ? AND taken_at IS NULL",
+        )
+        .bind(connection)
+        .fetch_one(&self.readers)
+        .await?;
+        if open == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE trigger_requests SET taken_at = ? WHERE connection = ? AND taken_at IS NULL",
+        )
+        .bind(ts(ctx.at))
+        .bind(connection)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(usize::try_from(taken).unwrap_or(usize::MAX))
+    }
+
+    pub(super) async fn record_system_event_impl(
+        &self,
+        event: &str,
+        note: &str,
+        ctx: &EventContext,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        append_event(
+            &mut tx,
+            NewEvent {
+                entity: "SYSTEM",
+                entity_id: "bankgate",
+                event: event.to_owned(),
+                actor: ctx.actor.to_string(),
+                at: ctx.at,
+                status_before: None,
+                status_after: event.to_owned(),
+                applied: true,
+                reason: None,
+                evidence: None,
+                note: Some(note.to_owned()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

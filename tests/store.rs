@@ -977,8 +977,19 @@ async fn reopening_keeps_everything() {
             .approve(&ids(&["inv-2026-0001"]), "alice", &customer("alice", 2))
             .await
             .unwrap();
+        for who in ["alice", "bob"] {
+            store
+                .approve(&ids(&["inv-2026-0002"]), who, &customer(who, 2))
+                .await
+                .unwrap();
+        }
+        let claimed = store
+            .claim_for_submission(DEMO, Scheme::ALL, 10, &system(3))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
         store
-            .record_outbound_file(&outbound("MSG-1", &ids(&["inv-2026-0001"])), &system(3))
+            .record_outbound_file(&outbound("MSG-1", &ids(&["inv-2026-0002"])), &system(3))
             .await
             .unwrap();
         let snapshot = (all_payments(&store).await, all_events(&store).await);

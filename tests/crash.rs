@@ -28,8 +28,13 @@ fn setup(dir: &Path) {
         .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
         .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
         .replace("tick_milliseconds = 1000", "tick_milliseconds = 100")
-        .replace("max_payments_per_file = 10000", "max_payments_per_file = 400");
-    assert!(config.contains("tick_milliseconds = 100\n") || config.contains("tick_milliseconds = 100 "));
+        .replace(
+            "max_payments_per_file = 10000",
+            "max_payments_per_file = 400",
+        );
+    assert!(
+        config.contains("tick_milliseconds = 100\n") || config.contains("tick_milliseconds = 100 ")
+    );
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
     std::fs::create_dir_all(dir.join("bank/inbox")).unwrap();
@@ -75,7 +80,11 @@ fn bankgate_json(dir: &Path, args: &[&str]) -> serde_json::Value {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -103,7 +112,10 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         let Ok(event) = event else { return };
         let arrived = matches!(
             event.kind,
-            EventKind::Create(_) | EventKind::Modify(notify::event::ModifyKind::Name(notify::event::RenameMode::To))
+            EventKind::Create(_)
+                | EventKind::Modify(notify::event::ModifyKind::Name(
+                    notify::event::RenameMode::To
+                ))
         );
         if !arrived {
             return;
@@ -148,8 +160,22 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let mut child = start(root, None);
     let started = Instant::now();
     loop {
-        let sent = bankgate_json(root, &["payments", "--config", "bankgate.toml", "--json", "list", "--status", "SENT"]);
-        let files = bankgate_json(root, &["files", "--config", "bankgate.toml", "--json", "list"]);
+        let sent = bankgate_json(
+            root,
+            &[
+                "payments",
+                "--config",
+                "bankgate.toml",
+                "--json",
+                "list",
+                "--status",
+                "SENT",
+            ],
+        );
+        let files = bankgate_json(
+            root,
+            &["files", "--config", "bankgate.toml", "--json", "list"],
+        );
         let all_uploaded = files
             .as_array()
             .unwrap()
@@ -165,29 +191,43 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         );
         std::thread::sleep(Duration::from_millis(300));
     }
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let status = child.wait().unwrap();
     assert!(status.success(), "clean run exited with {status}");
     std::thread::sleep(Duration::from_millis(200));
     drop(watcher);
 
     // Every instruction recorded exactly once.
-    let payments = bankgate_json(root, &["payments", "--config", "bankgate.toml", "--json", "list"]);
+    let payments = bankgate_json(
+        root,
+        &["payments", "--config", "bankgate.toml", "--json", "list"],
+    );
     let payments = payments.as_array().unwrap();
     assert_eq!(payments.len(), FILES * PER_FILE);
     let ids: BTreeSet<&str> = payments.iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), FILES * PER_FILE);
     // Every payment in exactly one outbound file; every file on the bank's side once.
-    let files = bankgate_json(root, &["files", "--config", "bankgate.toml", "--json", "list"]);
+    let files = bankgate_json(
+        root,
+        &["files", "--config", "bankgate.toml", "--json", "list"],
+    );
     let files = files.as_array().unwrap();
     let mut carried = 0;
     let mut in_files: BTreeSet<String> = BTreeSet::new();
     for f in files {
         let id = f["message_id"].as_str().unwrap();
-        let show = bankgate_json(root, &["files", "--config", "bankgate.toml", "--json", "show", id]);
+        let show = bankgate_json(
+            root,
+            &["files", "--config", "bankgate.toml", "--json", "show", id],
+        );
         for p in show["file"]["payments"].as_array().unwrap() {
             carried += 1;
-            assert!(in_files.insert(p["payment_id"].as_str().unwrap().to_owned()), "{p} twice");
+            assert!(
+                in_files.insert(p["payment_id"].as_str().unwrap().to_owned()),
+                "{p} twice"
+            );
         }
     }
     assert_eq!(carried, FILES * PER_FILE);
@@ -196,11 +236,19 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n.ends_with(".xml"))
         .collect();
-    let recorded: BTreeSet<String> = files.iter().map(|f| f["name"].as_str().unwrap().to_owned()).collect();
+    let recorded: BTreeSet<String> = files
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(on_server, recorded);
     let appeared = appeared.lock().unwrap();
     for name in &recorded {
-        assert_eq!(appeared.get(name).copied(), Some(1), "{name} written {:?} times", appeared.get(name));
+        assert_eq!(
+            appeared.get(name).copied(),
+            Some(1),
+            "{name} written {:?} times",
+            appeared.get(name)
+        );
     }
     // Each file is valid against its XSD.
     for name in on_server.iter().take(3) {

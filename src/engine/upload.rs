@@ -10,11 +10,9 @@ use jiff::Timestamp;
 use tracing::{error, info, warn};
 
 use super::EngineError;
-use crate::domain::event::{Actor, EventContext, Evidence};
-use crate::domain::mandate::{Mandate, MandateEvent, MandateStatus};
-use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::event::{Actor, EventContext};
 use crate::store::archive::Archive;
-use crate::store::{FileState, OutboundFileRow, OutboundFilter, Store, StoreError};
+use crate::store::{FileState, OutboundFileRow, OutboundFilter, Store};
 use crate::transport::Transport;
 
 /// Uploads every file of `connection` waiting to go, oldest first. Stops at the first
@@ -133,65 +131,8 @@ async fn record_uploaded<S: Store>(
 ) -> Result<(), EngineError> {
     let file = &row.file;
     let ctx = EventContext::new(Actor::System, Timestamp::now());
-    let evidence = Evidence {
-        source: Some(file.name.clone()),
-        ..Evidence::default()
-    };
-    let mut payments = Vec::with_capacity(file.transactions.len());
-    let mut mandates = Vec::new();
-    let mut seen_mandates: Vec<String> = Vec::new();
-    for t in &file.transactions {
-        let Some(p) = store.payment(&t.payment_id).await? else {
-            return Err(StoreError::NotFound {
-                what: "payment",
-                id: t.payment_id.clone(),
-            }
-            .into());
-        };
-        let record = Payment::restore(p.id.clone(), p.status)
-            .apply(
-                PaymentEvent::FileUploaded {
-                    evidence: evidence.clone(),
-                },
-                &ctx,
-            )
-            .map_err(StoreError::from)?;
-        payments.push(record);
-        if let Some(mandate_id) = p.mandate_id
-            && !seen_mandates.contains(&mandate_id)
-        {
-            seen_mandates.push(mandate_id.clone());
-            if let Some(m) = store.mandate(&mandate_id).await?
-                && matches!(
-                    m.status,
-                    MandateStatus::Created | MandateStatus::PendingSubmission
-                )
-            {
-                let mut mandate = Mandate::restore(m.id.clone(), m.status);
-                if m.status == MandateStatus::Created {
-                    mandates.push(
-                        mandate
-                            .apply(MandateEvent::SubmissionStarted, &ctx)
-                            .map_err(StoreError::from)?,
-                    );
-                }
-                mandates.push(
-                    mandate
-                        .apply(
-                            MandateEvent::FileUploaded {
-                                evidence: evidence.clone(),
-                            },
-                            &ctx,
-                        )
-                        .map_err(StoreError::from)?,
-                );
-            }
-        }
-    }
-    store
-        .record_upload(&file.message_id, from, &payments, &mandates, &ctx)
-        .await?;
+    let payments = store.record_upload(&file.message_id, from, &ctx).await?;
     info!(connection = %file.connection, message_id = %file.message_id, file = %file.name,
-        payments = payments.len(), bytes = file.size, "File uploaded; its payments are SENT.");
+        payments, bytes = file.size, "File uploaded; its payments are SENT.");
     Ok(())
 }

@@ -601,16 +601,15 @@ pub trait Store: Send + Sync {
         connection: &str,
     ) -> impl Future<Output = Result<Vec<ClaimedPayment>, StoreError>> + Send;
 
-    /// Moves an outbound file `from → UPLOADED` and persists the records of its payments
-    /// and mandates (`FILE_UPLOADED`), in one transaction.
+    /// Moves an outbound file `from → UPLOADED` and applies `FILE_UPLOADED` (evidence:
+    /// the file name) to its payments and to the mandates it carries first (`CREATED` →
+    /// `PENDING_SUBMISSION` → `SENT`), in one transaction. Returns the payment count.
     fn record_upload(
         &self,
         message_id: &str,
         from: FileState,
-        payment_records: &[PaymentRecord],
-        mandate_records: &[MandateRecord],
         ctx: &EventContext,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
 
     /// The payments of `connection` that outbound files carry, for reconciliation.
     fn sent_payments(

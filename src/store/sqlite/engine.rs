@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreError> {
+pub(super) fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreError> {
     let currency: Currency = parse_column("currency", &row.try_get::<String, _>("currency")?)?;
     let amount = Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(|e| {
         StoreError::Corrupt {
@@ -95,25 +95,22 @@ impl SqliteStore {
         &self,
         message_id: &str,
         from: FileState,
-        payment_records: &[PaymentRecord],
-        mandate_records: &[MandateRecord],
         ctx: &EventContext,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let mut tx = self.begin().await?;
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
-                .bind(message_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let state: FileState = match state {
-            Some(s) => parse_column("outbound file state", &s)?,
-            None => {
-                return Err(StoreError::NotFound {
-                    what: "outbound file",
-                    id: message_id.to_owned(),
-                });
-            }
+        let row = sqlx::query("SELECT state, name FROM outbound_files WHERE message_id = ?")
+            .bind(message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound {
+                what: "outbound file",
+                id: message_id.to_owned(),
+            });
         };
+        let state: FileState =
+            parse_column("outbound file state", &row.try_get::<String, _>("state")?)?;
+        let name: String = row.try_get("name")?;
         if state != from || !from.allows(FileState::Uploaded) {
             return Err(StoreError::unexpected(
                 "outbound file",
@@ -123,19 +120,62 @@ impl SqliteStore {
             ));
         }
         move_file_if_allowed(&mut tx, message_id, FileState::Uploaded, None, ctx).await?;
-        for r in payment_records {
-            let status = payment_status(&mut tx, &r.entity_id).await?;
-            check_not_stale("payment", r, status)?;
-            persist_payment(&mut tx, r).await?;
-        }
-        for r in mandate_records {
-            if let Some(status) = mandate_status(&mut tx, &r.entity_id).await? {
-                check_not_stale("mandate", r, status)?;
-                persist_mandate(&mut tx, r).await?;
+        let rows = sqlx::query(
+            "SELECT p.id, p.status, p.mandate_id, m.status AS mandate_status
+             FROM outbound_file_payments f
+             JOIN payments p ON p.id = f.payment_id
+             LEFT JOIN mandates m ON m.id = p.mandate_id
+             WHERE f.message_id = ? ORDER BY f.position",
+        )
+        .bind(message_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let evidence = Evidence {
+            source: Some(name),
+            ..Evidence::default()
+        };
+        let mut payments = Vec::with_capacity(rows.len());
+        let mut mandates = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            let status: PaymentStatus =
+                parse_column("payment status", &row.try_get::<String, _>("status")?)?;
+            payments.push(Payment::restore(id, status).apply(
+                PaymentEvent::FileUploaded {
+                    evidence: evidence.clone(),
+                },
+                ctx,
+            )?);
+            let mandate: Option<String> = row.try_get("mandate_id")?;
+            let mandate_status: Option<String> = row.try_get("mandate_status")?;
+            if let (Some(mandate), Some(mandate_status)) = (mandate, mandate_status)
+                && seen.insert(mandate.clone())
+            {
+                let status: MandateStatus = parse_column("mandate status", &mandate_status)?;
+                if matches!(
+                    status,
+                    MandateStatus::Created | MandateStatus::PendingSubmission
+                ) {
+                    let mut m = Mandate::restore(mandate, status);
+                    if status == MandateStatus::Created {
+                        mandates.push(m.apply(MandateEvent::SubmissionStarted, ctx)?);
+                    }
+                    mandates.push(m.apply(
+                        MandateEvent::FileUploaded {
+                            evidence: evidence.clone(),
+                        },
+                        ctx,
+                    )?);
+                }
             }
         }
+        super::bulk::persist_many(&mut tx, StatusTable::Payments, "payment", &payments, false)
+            .await?;
+        super::bulk::persist_many(&mut tx, StatusTable::Mandates, "mandate", &mandates, true)
+            .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(payments.len())
     }
 
     pub(super) async fn sent_payments_impl(
@@ -271,17 +311,22 @@ impl SqliteStore {
             },
         )
         .await?;
-        for r in &record.payment_records {
-            let status = payment_status(&mut tx, &r.entity_id).await?;
-            check_not_stale("payment", r, status)?;
-            persist_payment(&mut tx, r).await?;
-        }
-        for r in &record.mandate_records {
-            if let Some(status) = mandate_status(&mut tx, &r.entity_id).await? {
-                check_not_stale("mandate", r, status)?;
-                persist_mandate(&mut tx, r).await?;
-            }
-        }
+        super::bulk::persist_many(
+            &mut tx,
+            StatusTable::Payments,
+            "payment",
+            &record.payment_records,
+            false,
+        )
+        .await?;
+        super::bulk::persist_many(
+            &mut tx,
+            StatusTable::Mandates,
+            "mandate",
+            &record.mandate_records,
+            true,
+        )
+        .await?;
         for (message_id, to) in &record.file_states {
             move_file_if_allowed(&mut tx, message_id, *to, Some(&file.name), ctx).await?;
         }

@@ -4,6 +4,7 @@
 //! writers never deadlock on a lock upgrade, and a second process waits, then gets
 //! `SQLITE_BUSY` as a retryable [`StoreError::Busy`]).
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ use crate::domain::mandate::{Mandate, MandateEvent};
 use crate::domain::money::Currency;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind};
 
+mod bulk;
 mod engine;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
@@ -275,6 +277,147 @@ async fn mandate_status(tx: &mut Tx, id: &str) -> Result<Option<MandateStatus>, 
     status
         .map(|s| parse_column("mandate status", &s))
         .transpose()
+}
+
+/// `key → (content hash, first file name)` of the payments already recorded.
+async fn known_payments(
+    tx: &mut Tx,
+    keys: &[&str],
+) -> Result<HashMap<String, (String, String)>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(10_000) {
+        let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".to_owned());
+        let rows = sqlx::query(
+            "SELECT p.id, p.content_sha256, f.name FROM payments p
+             JOIN intake_files f ON f.id = p.intake_file_id
+             WHERE p.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(json)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            out.insert(
+                row.try_get("id")?,
+                (row.try_get("content_sha256")?, row.try_get("name")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// One payment row to insert.
+struct PaymentInsert {
+    id: String,
+    kind: &'static str,
+    connection: String,
+    scheme: &'static str,
+    account: String,
+    amount_minor: i64,
+    currency: &'static str,
+    requested_date: Option<String>,
+    mandate_id: Option<String>,
+    status: &'static str,
+    approvals_required: i64,
+    raw_json: String,
+    content_sha256: String,
+}
+
+/// The row and the state-machine records (CREATED, and APPROVED under auto approval)
+/// of a new payment.
+fn payment_insert(
+    rec: &NewInstruction,
+    key: String,
+    hash: String,
+    ctx: &EventContext,
+) -> Result<(PaymentInsert, Vec<PaymentRecord>), StoreError> {
+    let (kind, scheme, account, amount, date, mandate) = match &rec.instruction {
+        Instruction::CreditTransfer(ct) => (
+            "credit_transfer",
+            ct.scheme,
+            &ct.source_account,
+            ct.amount,
+            ct.requested_date,
+            None,
+        ),
+        Instruction::DirectDebit(dd) => (
+            "direct_debit",
+            dd.scheme,
+            &dd.source_account,
+            dd.amount,
+            Some(dd.requested_date),
+            Some(dd.mandate.as_str().to_owned()),
+        ),
+        other => {
+            return Err(StoreError::unexpected(
+                "instruction",
+                key,
+                "a credit transfer or direct debit",
+                other.kind(),
+            ));
+        }
+    };
+    let (mut payment, created) = Payment::create(key.clone(), ctx);
+    let mut records = vec![created];
+    if rec.approval == ApprovalPolicy::Auto {
+        let auto = EventContext::new(Actor::System, ctx.at);
+        let mut approved = payment.apply(PaymentEvent::Approved, &auto)?;
+        approved.note = Some("approval policy auto".to_owned());
+        records.push(approved);
+    }
+    Ok((
+        PaymentInsert {
+            id: key,
+            kind,
+            connection: rec.connection.clone(),
+            scheme: scheme.as_str(),
+            account: account.clone(),
+            amount_minor: amount.minor_units(),
+            currency: amount.currency().code(),
+            requested_date: date.map(|d| d.to_string()),
+            mandate_id: mandate,
+            status: payment.status().as_str(),
+            approvals_required: i64::from(rec.approval.approvals_required()),
+            raw_json: rec.raw_json.clone(),
+            content_sha256: hash,
+        },
+        records,
+    ))
+}
+
+async fn insert_payments(
+    tx: &mut Tx,
+    rows: &[PaymentInsert],
+    file_id: i64,
+    now: String,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(1000) {
+        let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
+            "INSERT INTO payments (id, kind, connection, scheme, source_account,
+                 amount_minor, currency, requested_date, mandate_id, status,
+                 approvals_required, raw_json, content_sha256, intake_file_id,
+                 created_at, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id.clone())
+                .push_bind(r.kind)
+                .push_bind(r.connection.clone())
+                .push_bind(r.scheme)
+                .push_bind(r.account.clone())
+                .push_bind(r.amount_minor)
+                .push_bind(r.currency)
+                .push_bind(r.requested_date.clone())
+                .push_bind(r.mandate_id.clone())
+                .push_bind(r.status)
+                .push_bind(r.approvals_required)
+                .push_bind(r.raw_json.clone())
+                .push_bind(r.content_sha256.clone())
+                .push_bind(file_id)
+                .push_bind(now.clone())
+                .push_bind(now.clone());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// `(content hash, first file name)` of what is already recorded under a key.
@@ -565,9 +708,48 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let mut summary = RecordSummary::default();
+        // Payments in bulk (one lookup, multi-row inserts); mandates and cancellations
+        // one by one (few, and a cancellation depends on its mandate's status).
+        let payment_keys: Vec<&str> = records
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.instruction.kind(),
+                    InstructionKind::CreditTransfer | InstructionKind::DirectDebit
+                )
+            })
+            .map(|r| r.instruction.key())
+            .collect();
+        let mut known = known_payments(&mut tx, &payment_keys).await?;
+        let mut rows: Vec<PaymentInsert> = Vec::with_capacity(payment_keys.len());
+        let mut payment_records: Vec<PaymentRecord> = Vec::with_capacity(payment_keys.len() * 2);
         for rec in records {
-            Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?;
+            match &rec.instruction {
+                Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
+                    let key = rec.instruction.key().to_owned();
+                    let hash = content_hash(&rec.raw_json, &key)?;
+                    if let Some((first_hash, first_file)) = known.get(&key) {
+                        if *first_hash == hash {
+                            summary.already_recorded.push(key);
+                            continue;
+                        }
+                        return Err(StoreError::Conflict {
+                            key,
+                            first_file: first_file.clone(),
+                        });
+                    }
+                    known.insert(key.clone(), (hash.clone(), file.name.clone()));
+                    let (row, records) = payment_insert(rec, key.clone(), hash, ctx)?;
+                    rows.push(row);
+                    payment_records.extend(records);
+                    summary.new.push(key);
+                }
+                _ => Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?,
+            }
         }
+        insert_payments(&mut tx, &rows, file_id, ts(ctx.at)).await?;
+        let events: Vec<NewEvent<'_>> = payment_records.iter().map(record_event).collect();
+        bulk::append_events(&mut tx, &events).await?;
         append_event(
             &mut tx,
             NewEvent {
@@ -708,33 +890,16 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: String = row.try_get("id")?;
-            let currency: Currency =
-                parse_column("currency", &row.try_get::<String, _>("currency")?)?;
-            let amount =
-                Amount::from_minor(row.try_get("amount_minor")?, currency).map_err(|e| {
-                    StoreError::Corrupt {
-                        what: "amount",
-                        detail: e.to_string(),
-                    }
-                })?;
-            let date: Option<String> = row.try_get("requested_date")?;
-            let record = Payment::restore(id.clone(), PaymentStatus::Approved)
-                .apply(PaymentEvent::SubmissionStarted, ctx)?;
-            persist_payment(&mut tx, &record).await?;
-            out.push(ClaimedPayment {
-                id,
-                scheme: parse_column("scheme", &row.try_get::<String, _>("scheme")?)?,
-                amount,
-                source_account: row.try_get("source_account")?,
-                requested_date: date
-                    .map(|d| parse_column::<Date>("requested date", &d))
-                    .transpose()?,
-                mandate_id: row.try_get("mandate_id")?,
-                raw_json: row.try_get("raw_json")?,
-            });
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let claimed = engine::claimed_from_row(row)?;
+            records.push(
+                Payment::restore(claimed.id.clone(), PaymentStatus::Approved)
+                    .apply(PaymentEvent::SubmissionStarted, ctx)?,
+            );
+            out.push(claimed);
         }
+        bulk::persist_many(&mut tx, StatusTable::Payments, "payment", &records, false).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -775,42 +940,62 @@ impl Store for SqliteStore {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        for (position, t) in file.transactions.iter().enumerate() {
-            let status = payment_status(&mut tx, &t.payment_id).await?;
-            if status != PaymentStatus::PendingSubmission {
-                return Err(StoreError::unexpected(
-                    "payment",
-                    &t.payment_id,
-                    "status PENDING_SUBMISSION (claimed for this file)",
-                    format!("status {status}"),
-                ));
+        let ids: Vec<&str> = file
+            .transactions
+            .iter()
+            .map(|t| t.payment_id.as_str())
+            .collect();
+        let statuses = bulk::statuses(&mut tx, StatusTable::Payments, &ids).await?;
+        for id in &ids {
+            match statuses.get(*id).map(String::as_str) {
+                Some("PENDING_SUBMISSION") => {}
+                Some(other) => {
+                    return Err(StoreError::unexpected(
+                        "payment",
+                        *id,
+                        "status PENDING_SUBMISSION (claimed for this file)",
+                        format!("status {other}"),
+                    ));
+                }
+                None => {
+                    return Err(StoreError::NotFound {
+                        what: "payment",
+                        id: (*id).to_owned(),
+                    });
+                }
             }
-            let carried: Option<String> = sqlx::query_scalar(
-                "SELECT message_id FROM outbound_file_payments WHERE payment_id = ?",
-            )
-            .bind(&t.payment_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(other) = carried {
-                return Err(StoreError::unexpected(
-                    "payment",
-                    &t.payment_id,
-                    "a payment no outbound file carries",
-                    format!("carried by file {other}"),
-                ));
-            }
-            sqlx::query(
+        }
+        let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+        let carried: Option<(String, String)> = sqlx::query_as(
+            "SELECT payment_id, message_id FROM outbound_file_payments
+             WHERE payment_id IN (SELECT value FROM json_each(?)) LIMIT 1",
+        )
+        .bind(json)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((payment, other)) = carried {
+            return Err(StoreError::unexpected(
+                "payment",
+                payment,
+                "a payment no outbound file carries",
+                format!("carried by file {other}"),
+            ));
+        }
+        let positioned: Vec<(usize, &FileTransaction)> =
+            file.transactions.iter().enumerate().collect();
+        for chunk in positioned.chunks(1000) {
+            let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
                 "INSERT INTO outbound_file_payments (message_id, position, payment_id,
-                     end_to_end_id, payment_information_id)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&file.message_id)
-            .bind(position as i64)
-            .bind(&t.payment_id)
-            .bind(&t.end_to_end_id)
-            .bind(&t.payment_information_id)
-            .execute(&mut *tx)
-            .await?;
+                     end_to_end_id, payment_information_id) ",
+            );
+            q.push_values(chunk, |mut b, (position, t)| {
+                b.push_bind(file.message_id.clone())
+                    .push_bind(*position as i64)
+                    .push_bind(t.payment_id.clone())
+                    .push_bind(t.end_to_end_id.clone())
+                    .push_bind(t.payment_information_id.clone());
+            });
+            q.build().execute(&mut *tx).await?;
         }
         append_event(
             &mut tx,
@@ -957,12 +1142,9 @@ impl Store for SqliteStore {
         &self,
         message_id: &str,
         from: FileState,
-        payment_records: &[PaymentRecord],
-        mandate_records: &[MandateRecord],
         ctx: &EventContext,
-    ) -> Result<(), StoreError> {
-        self.record_upload_impl(message_id, from, payment_records, mandate_records, ctx)
-            .await
+    ) -> Result<usize, StoreError> {
+        self.record_upload_impl(message_id, from, ctx).await
     }
 
     async fn sent_payments(&self, connection: &str) -> Result<Vec<SentPayment>, StoreError> {

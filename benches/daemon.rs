@@ -1,0 +1,143 @@
+//! The daemon end to end: 100,000 instructions in 100 files dropped into the inbox of
+//! a freshly started `bankgate run` (release build, embedded store, local-directory
+//! transport), until every payment is in an uploaded file. Reports instructions per
+//! second, the daemon's peak RSS, and its idle RSS once the work is done.
+//!
+//! Run with `cargo bench --bench daemon` (optionally `BANKGATE_BENCH_FILES` and
+//! `BANKGATE_BENCH_PER_FILE`). Results: docs/BENCHMARKS.md.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn setup(dir: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = std::fs::read_to_string(root.join("fixtures/bankgate.toml")).unwrap();
+    let start = fixture.find("[[connections.schedules]]").unwrap();
+    let end = fixture.find("# How the bank is reached").unwrap();
+    let config = format!("{}{}", &fixture[..start], &fixture[end..])
+        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
+        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
+        .replace("tick_milliseconds = 1000", "tick_milliseconds = 200");
+    std::fs::write(dir.join("bankgate.toml"), config).unwrap();
+    std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
+}
+
+fn instruction_file(file: usize, per_file: usize) -> String {
+    (0..per_file)
+        .map(|n| {
+            format!(
+                r#"{{"type": "credit_transfer", "id": "bench-{file:03}-{n:05}", "source_account": "acme-eur", "scheme": "SEPA_INSTANT_CREDIT_TRANSFER", "amount": "{}.{:02}", "currency": "EUR", "reference": "Invoice {n}", "counterparty": {{"name": "Supplier {n}", "account": {{"type": "IBAN", "number": "DE89370400440532013000"}}}}}}"#,
+                1 + n % 997,
+                n % 100
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn uploaded_payments(dir: &Path) -> usize {
+    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(["files", "--config", "bankgate.toml", "--json", "list"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let files: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    files
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter(|f| f["state"] == "UPLOADED")
+                .map(|f| f["payments"].as_u64().unwrap_or(0) as usize)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let files = env_or("BANKGATE_BENCH_FILES", 100);
+    let per_file = env_or("BANKGATE_BENCH_PER_FILE", 1000);
+    let total = files * per_file;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    setup(root);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(["run", "--config", "bankgate.toml"])
+        .current_dir(root)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = child.id();
+    let idle_start_kib = status_kib(pid, "VmRSS:");
+    // Prepare the files outside the inbox, then rename them in all at once.
+    std::fs::create_dir_all(root.join("staging")).unwrap();
+    for f in 0..files {
+        std::fs::write(
+            root.join("staging").join(format!("batch-{f:03}.ndjson")),
+            instruction_file(f, per_file),
+        )
+        .unwrap();
+    }
+    let started = Instant::now();
+    for f in 0..files {
+        let name = format!("batch-{f:03}.ndjson");
+        std::fs::rename(
+            root.join("staging").join(&name),
+            root.join("intake/inbox").join(&name),
+        )
+        .unwrap();
+    }
+    loop {
+        let done = uploaded_payments(root);
+        if done >= total {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "only {done} of {total} after 15 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let elapsed = started.elapsed();
+    let peak_kib = status_kib(pid, "VmHWM:");
+    std::thread::sleep(Duration::from_secs(5));
+    let idle_after_kib = status_kib(pid, "VmRSS:");
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let _ = child.wait();
+    println!(
+        "daemon: {total} instructions in {files} files -> uploaded files in {:.2} s = {:.0} instructions/s",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "daemon RSS: idle at start {:.1} MiB, peak {:.1} MiB, idle after the work {:.1} MiB",
+        idle_start_kib as f64 / 1024.0,
+        peak_kib as f64 / 1024.0,
+        idle_after_kib as f64 / 1024.0
+    );
+}

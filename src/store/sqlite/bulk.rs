@@ -1,0 +1,159 @@
+//! Many rows per statement: events, status updates and status lookups in bulk. Each
+//! statement is a round trip to SQLite's worker thread, so a window of 10,000 payments
+//! is a few dozen statements, not tens of thousands.
+
+use std::collections::HashMap;
+
+use sqlx::QueryBuilder;
+
+use super::*;
+
+/// Rows per multi-row INSERT (11 binds each, well below SQLite's 32,766 variables).
+const CHUNK: usize = 500;
+
+/// Appends events in multi-row INSERTs, in order.
+pub(super) async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
+    for chunk in events.chunks(CHUNK) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
+                                 applied, reason, evidence, note) ",
+        );
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let evidence = match e.evidence {
+                Some(ev) => Some(
+                    serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
+                        what: "evidence",
+                        detail: err.to_string(),
+                    })?,
+                ),
+                None => None,
+            };
+            rows.push((e, evidence));
+        }
+        q.push_values(rows, |mut b, (e, evidence)| {
+            b.push_bind(e.entity.to_owned())
+                .push_bind(e.entity_id.to_owned())
+                .push_bind(e.event.clone())
+                .push_bind(e.actor.clone())
+                .push_bind(ts(e.at))
+                .push_bind(e.status_before.clone())
+                .push_bind(e.status_after.clone())
+                .push_bind(e.applied)
+                .push_bind(e.reason.map(str::to_owned))
+                .push_bind(evidence)
+                .push_bind(e.note.clone());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Current statuses of `ids` in `table` (ids not there are absent from the map).
+pub(super) async fn statuses(
+    tx: &mut Tx,
+    table: StatusTable,
+    ids: &[&str],
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".to_owned());
+        let sql = match table {
+            StatusTable::Payments => {
+                "SELECT id, status FROM payments WHERE id IN (SELECT value FROM json_each(?))"
+            }
+            StatusTable::Mandates => {
+                "SELECT id, status FROM mandates WHERE id IN (SELECT value FROM json_each(?))"
+            }
+        };
+        let rows = sqlx::query(sql).bind(json).fetch_all(&mut **tx).await?;
+        for row in rows {
+            out.insert(row.try_get("id")?, row.try_get("status")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `status` (and `updated_at`) on every id, in a few statements.
+pub(super) async fn set_status(
+    tx: &mut Tx,
+    table: StatusTable,
+    status: &str,
+    at: Timestamp,
+    ids: &[&str],
+) -> Result<(), StoreError> {
+    let sql = match table {
+        StatusTable::Payments => {
+            "UPDATE payments SET status = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))"
+        }
+        StatusTable::Mandates => {
+            "UPDATE mandates SET status = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))"
+        }
+    };
+    for chunk in ids.chunks(10_000) {
+        let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".to_owned());
+        sqlx::query(sql)
+            .bind(status)
+            .bind(ts(at))
+            .bind(json)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Persists state-machine records in bulk: every record must start from the stored
+/// status (as it evolves through the earlier records of the same call), unknown ids are
+/// [`StoreError::NotFound`] (or skipped when `skip_unknown`), events are appended in
+/// order, and each entity's final status is written once.
+pub(super) async fn persist_many<S: fmt::Display + Copy + PartialEq, K: fmt::Display>(
+    tx: &mut Tx,
+    table: StatusTable,
+    what: &'static str,
+    records: &[EventRecord<S, K>],
+    skip_unknown: bool,
+) -> Result<(), StoreError>
+where
+    S: std::str::FromStr,
+    S::Err: fmt::Display,
+{
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<&str> = records.iter().map(|r| r.entity_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let stored = statuses(tx, table, &ids).await?;
+    let mut current: HashMap<&str, S> = HashMap::with_capacity(stored.len());
+    for (id, status) in &stored {
+        current.insert(id.as_str(), parse_column(what, status)?);
+    }
+    let mut events = Vec::with_capacity(records.len());
+    let mut finals: HashMap<&str, (S, Timestamp)> = HashMap::new();
+    for r in records {
+        let Some(status) = current.get(r.entity_id.as_str()).copied() else {
+            if skip_unknown {
+                continue;
+            }
+            return Err(StoreError::NotFound {
+                what,
+                id: r.entity_id.clone(),
+            });
+        };
+        check_not_stale(what, r, status)?;
+        if r.applied {
+            current.insert(r.entity_id.as_str(), r.status_after);
+            finals.insert(r.entity_id.as_str(), (r.status_after, r.at));
+        }
+        events.push(record_event(r));
+    }
+    append_events(tx, &events).await?;
+    let mut groups: HashMap<(String, Timestamp), Vec<&str>> = HashMap::new();
+    for (id, (status, at)) in finals {
+        groups.entry((status.to_string(), at)).or_default().push(id);
+    }
+    for ((status, at), ids) in groups {
+        set_status(tx, table, &status, at, &ids).await?;
+    }
+    Ok(())
+}

@@ -119,7 +119,7 @@ fn main() {
             started.elapsed() < Duration::from_secs(900),
             "only {done} of {total} after 15 minutes"
         );
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(1000));
     }
     let elapsed = started.elapsed();
     let peak_kib = status_kib(pid, "VmHWM:");

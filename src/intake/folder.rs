@@ -798,8 +798,14 @@ fn watch(
 ) -> notify::Result<notify::RecommendedWatcher> {
     use notify::Watcher;
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Err(e) = &event {
-            debug!(error = %e, "File-system watcher error; the periodic scan covers it.");
+        match &event {
+            Err(e) => {
+                debug!(error = %e, "File-system watcher error; the periodic scan covers it.");
+            }
+            // Our own listing opens the directory (an access event): waking on those
+            // would make every scan trigger the next one.
+            Ok(e) if matches!(e.kind, notify::EventKind::Access(_)) => return,
+            Ok(_) => {}
         }
         // Full: a scan is already due. Closed: the drop folder is stopping.
         let _ = hints.try_send(());

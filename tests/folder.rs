@@ -22,6 +22,7 @@ fn accounts() -> AccountBook {
         AccountFacts {
             currency: Currency::EUR,
             collecting: true,
+            connection: None,
         },
     );
     book

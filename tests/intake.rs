@@ -1,5 +1,7 @@
 //! Intake boundary: file text in, per-record verdicts and diagnostics out.
 
+mod common;
+
 use bankgate::domain::money::Currency;
 use bankgate::intake::{self, AccountBook, AccountFacts, Limits, Location};
 
@@ -10,6 +12,7 @@ fn accounts() -> AccountBook {
         AccountFacts {
             currency: Currency::EUR,
             collecting: true,
+            connection: None,
         },
     );
     book.insert(
@@ -17,6 +20,7 @@ fn accounts() -> AccountBook {
         AccountFacts {
             currency: Currency::SEK,
             collecting: false,
+            connection: None,
         },
     );
     book
@@ -479,5 +483,27 @@ fn cross_border_options_purpose_and_address_lines() {
             "{header}\ncredit_transfer,xb,acme-eur,CROSS_BORDER,10.00,USD,true,Acme Inc,US,350 5th Avenue,New York NY 10001,NUMBER,123456789012,US,US_ABA,021000021\n"
         ),
         (vec![(Location::Line(2), Some("xb"), vec![])], vec![]),
+    );
+}
+
+/// With connections configured, an instruction for a scheme its account's connection
+/// does not carry is refused, naming the connection and what it carries.
+#[test]
+fn schemes_the_connection_does_not_carry_are_refused() {
+    let mut config = common::config();
+    config.connections[0].schemes = vec![bankgate::domain::scheme::Scheme::SepaCreditTransfer];
+    let book = AccountBook::from_config(&config);
+    let ndjson = r#"{"type": "credit_transfer", "id": "x-1", "source_account": "acme-eur", "scheme": "SEPA_INSTANT_CREDIT_TRANSFER", "amount": "5.00", "currency": "EUR", "counterparty": {"name": "Supplier GmbH", "account": {"type": "IBAN", "number": "DE89370400440532013000"}}}"#;
+    let report = intake::read_file("x.ndjson", ndjson.as_bytes(), &book, Limits::default());
+    let diagnostics = report.diagnostics();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = diagnostics[0];
+    assert_eq!(d.rule, "connection.scheme");
+    assert_eq!(d.field.as_deref(), Some("scheme"));
+    assert_eq!(d.actual, "SEPA_INSTANT_CREDIT_TRANSFER");
+    assert!(
+        d.expected.contains("demo-bank") && d.expected.contains("SEPA_CREDIT_TRANSFER"),
+        "{}",
+        d.expected
     );
 }

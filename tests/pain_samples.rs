@@ -324,6 +324,7 @@ fn check(file: &str, expected: Expected) {
                 let facts = AccountFacts {
                     currency,
                     collecting: a.creditor_id.is_some(),
+                    connection: None,
                 };
                 book.insert(&a.id, facts);
             }

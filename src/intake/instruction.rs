@@ -28,6 +28,9 @@ pub struct AccountFacts {
     pub currency: Currency,
     /// Has a creditor identifier, so it may collect direct debits.
     pub collecting: bool,
+    /// The account's connection and the schemes it carries; `None` when no
+    /// connections are configured (then every scheme is accepted).
+    pub connection: Option<(String, Vec<Scheme>)>,
 }
 
 /// The configured accounts instructions may name.
@@ -45,6 +48,9 @@ impl AccountBook {
                 let facts = AccountFacts {
                     currency: a.currency,
                     collecting: a.creditor_id.is_some(),
+                    connection: config
+                        .connection(&a.connection)
+                        .map(|c| (c.id.clone(), c.schemes.clone())),
                 };
                 (a.id.clone(), facts)
             })
@@ -347,6 +353,26 @@ fn read_amount_and_account(
         let facts = accounts.lookup(s)?;
         Ok((s.to_owned(), facts.currency, facts.collecting))
     });
+    if let (Some((id, _, _)), Some(scheme)) = (&account, scheme)
+        && let Ok(AccountFacts {
+            connection: Some((connection, schemes)),
+            ..
+        }) = accounts.lookup(id)
+        && !schemes.contains(&scheme)
+    {
+        let carried: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
+        f.problem(
+            "scheme",
+            RuleViolation::new(
+                "connection.scheme",
+                format!(
+                    "a scheme connection {connection} (of account {id}) carries: {}",
+                    carried.join(", ")
+                ),
+                scheme.as_str(),
+            ),
+        );
+    }
     if let Some((id, _, false)) = &account
         && collecting
     {

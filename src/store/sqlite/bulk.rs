@@ -106,7 +106,7 @@ pub(super) async fn set_status(
 /// status (as it evolves through the earlier records of the same call), unknown ids are
 /// [`StoreError::NotFound`] (or skipped when `skip_unknown`), events are appended in
 /// order, and each entity's final status is written once.
-pub(super) async fn persist_many<S: fmt::Display + Copy + PartialEq, K: fmt::Display>(
+pub(super) async fn persist_many<S, K: fmt::Display>(
     tx: &mut Tx,
     table: StatusTable,
     what: &'static str,
@@ -114,7 +114,7 @@ pub(super) async fn persist_many<S: fmt::Display + Copy + PartialEq, K: fmt::Dis
     skip_unknown: bool,
 ) -> Result<(), StoreError>
 where
-    S: std::str::FromStr,
+    S: fmt::Display + Copy + PartialEq + std::str::FromStr,
     S::Err: fmt::Display,
 {
     if records.is_empty() {

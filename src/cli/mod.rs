@@ -2,6 +2,7 @@
 //! 66 an input file cannot be read, 78 invalid configuration.
 
 mod check_config;
+mod connections;
 mod operate;
 mod parse;
 mod render;
@@ -121,6 +122,15 @@ enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// Bank connections: schemes, transport, secret metadata, recent files and payments.
+    Connections {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: ConnectionsCommand,
+    },
     /// Run a window for a connection now (the running daemon takes the request).
     Trigger {
         #[arg(long, value_name = "FILE")]
@@ -189,6 +199,15 @@ enum MandatesCommand {
     },
     /// One mandate with its event history.
     Show { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectionsCommand {
+    List,
+    /// One connection in detail.
+    Show {
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +336,17 @@ pub fn main() -> ExitCode {
             json,
             command: FilesCommand::Show { message_id },
         } => operate::run(&config, operate::Action::FileShow { message_id }, json),
+        Command::Connections {
+            config,
+            json,
+            command,
+        } => {
+            let id = match &command {
+                ConnectionsCommand::List => None,
+                ConnectionsCommand::Show { id } => Some(id.as_str()),
+            };
+            connections::run(&config, id, json)
+        }
         Command::Trigger {
             config,
             by,

@@ -214,6 +214,13 @@ impl Transport for Link {
     }
 }
 
+/// The type and `SHA256:` fingerprint of the private key in `source` (public
+/// information, for operators).
+pub fn describe_key(source: &crate::config::SecretSource) -> Result<(String, String), String> {
+    let _ = source.path()?;
+    Err("key inspection needs the SFTP transport".to_owned())
+}
+
 /// Whether a remote name is a temporary or hidden one that must not be fetched.
 pub fn is_temporary(name: &str) -> bool {
     name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp")

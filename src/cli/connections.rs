@@ -28,8 +28,8 @@ pub fn run(config_path: &Path, id: Option<&str>, as_json: bool) -> anyhow::Resul
             println!("{}", serde_json::to_string_pretty(&rows)?);
         } else {
             println!(
-                "{:<20} {:<8} {:<40} {:>7} {}",
-                "ID", "KIND", "ENDPOINT", "SCHEMES", "ACCOUNTS"
+                "{:<20} {:<8} {:<40} {:>7} ACCOUNTS",
+                "ID", "KIND", "ENDPOINT", "SCHEMES"
             );
             for r in &rows {
                 println!(

@@ -29,7 +29,7 @@ use std::str::FromStr;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::camt::parse_date;
 use super::read::{MessageName, Node, ReadError, XmlLimits, XmlReader, fused_step};
@@ -44,7 +44,7 @@ const CREDIT_TX: &str = "CdtTrfTxInf";
 const DEBIT_TX: &str = "DrctDbtTxInf";
 
 /// Which initiation message a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InitiationKind {
     /// pain.001, `CstmrCdtTrfInitn`.
@@ -87,7 +87,7 @@ impl InitiationKind {
 }
 
 /// An account as a file names it: `Id/IBAN` or `Id/Othr/Id`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id")]
 pub enum AccountId {
     #[serde(rename = "IBAN")]

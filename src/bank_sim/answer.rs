@@ -18,7 +18,7 @@ use super::state::{
 use crate::domain::money::Currency;
 use crate::iso20022::bank_report::{
     AccountMessage, AccountReportWriter, AccountSection, Balance, ReportWriteError,
-    STATUS_REPORT_MESSAGE, StatusReportWriter, date_time,
+    STATUS_REPORT_MESSAGE, StatusReportWriter, check_account, date_time,
 };
 use crate::iso20022::initiation::{
     self, AccountId, InitiationItem, InitiationKind, InitiationReader,
@@ -62,11 +62,19 @@ pub fn take(settings: &Settings, state: &State, name: &str, bytes: &[u8]) -> Int
         match item {
             InitiationItem::Group(g) => group = Some(g),
             InitiationItem::PaymentInformation(p) => {
+                // The account goes into every camt answer: refuse what cannot be written.
+                let own = match kind {
+                    InitiationKind::CreditTransfer => "DbtrAcct",
+                    InitiationKind::DirectDebit => "CdtrAcct",
+                };
+                if let Err(e) = check_account(&format!("PmtInf {} {own}/Id", p.id), &p.account) {
+                    return rejected(name, "FF01", &e.to_string(), group.as_ref(), Some(&message));
+                }
                 requested_batch.push(p.batch_booking != Some(false));
                 blocks.push(JobBlock {
                     id: p.id,
                     account: p.account,
-                    owner: p.party_name,
+                    owner: p.party_name.map(|n| n.chars().take(140).collect()),
                     service_level: p.service_level,
                     local_instrument: p.local_instrument,
                     number_of_transactions: p.number_of_transactions,
@@ -328,8 +336,9 @@ fn overall(rejected: usize, total: usize, accepted: &str) -> &str {
     }
 }
 
-/// The transaction statuses of an accepted file; returns the file and the number of
-/// transactions listed.
+/// The transaction statuses of an accepted file: every block with its status, and its
+/// transactions (only the rejected ones when the bank reports only rejections: the
+/// others take their block's status, `PART` meaning accepted).
 pub fn status_report(
     publication: &Publication,
     settings: &Settings,
@@ -356,9 +365,6 @@ pub fn status_report(
         StatusReportWriter::start(Vec::new(), publication.indent, &group).map_err(report)?;
     for block in &job.blocks {
         let block_rejected = rejected_in(block);
-        if settings.report_only_rejections && block_rejected == 0 {
-            continue;
-        }
         writer
             .block(&PaymentInformationStatus {
                 original_payment_information_id: block.id.clone(),

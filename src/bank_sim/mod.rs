@@ -403,7 +403,16 @@ impl BankSim {
             }
             return Ok(());
         }
-        if !Self::due(at, settings.ack_after, now) {
+        let waiting = [
+            (done.ack, settings.ack_after),
+            (done.status, settings.status_after),
+            (done.booking, settings.book_after),
+            (done.returns, settings.return_after),
+        ];
+        if !waiting
+            .iter()
+            .any(|(done, delay)| !done && Self::due(at, *delay, now))
+        {
             return Ok(());
         }
         let job = state::load_job(&self.paths.job(&record.key))?;

@@ -82,7 +82,8 @@ pub struct Settings {
     /// What the status report says about transactions it does not reject.
     pub accepted_status: AcceptedStatus,
     /// List only rejected transactions in the status report (some banks do; bankgate's
-    /// `BankBehaviour::reports_only_rejections`).
+    /// `BankBehaviour::reports_only_rejections`). Every block is still listed with its
+    /// status: the accepted code when nothing in it was rejected, else `PART` (or `RJCT`).
     pub report_only_rejections: bool,
     /// The group-level `ACTC` (or the rejection of the whole file).
     pub ack_after: Duration,

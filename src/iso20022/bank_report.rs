@@ -823,7 +823,9 @@ fn write_return<W: Write>(x: &mut Xml<W>, info: &ReturnInformation) -> io::Resul
     x.end("RtrInf")
 }
 
-fn check_account(element: &str, account: &AccountId) -> Result<(), ReportWriteError> {
+/// Checks that `account` fits `Acct/Id` (`element` names it in the error): an IBAN of
+/// the `IBAN2007Identifier` shape, or an `Othr/Id` of 1 to 34 characters.
+pub fn check_account(element: &str, account: &AccountId) -> Result<(), ReportWriteError> {
     match account {
         AccountId::Iban(iban) => {
             let b = iban.as_bytes();

@@ -684,9 +684,15 @@ fn a_restarted_simulator_reprocesses_nothing() {
     let settings = mixed();
     run_timeline(dir.path(), &settings, None);
     let before = outbox(dir.path());
-    // Temporary uploads are never read.
+    // Temporary uploads are never read; a crash's half-written answers are cleared.
     upload(dir.path(), "next.xml.part", b"<half");
     upload(dir.path(), ".next.xml", b"<half");
+    std::fs::write(
+        dir.path().join("outbox/.00000099-camt053-x.xml.tmp"),
+        b"<half",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".bank-sim/.state.json.tmp"), b"{").unwrap();
     for time in ["2026-11-24T00:00:00Z", "2026-11-30T00:00:00Z"] {
         let mut sim = BankSim::open(dir.path(), staged(settings.clone())).unwrap();
         let report = sim.tick(at(time)).unwrap();

@@ -174,12 +174,13 @@ pub struct BankSim {
 }
 
 impl BankSim {
-    /// Checks the settings, creates the directories and loads the state left by an
-    /// earlier run.
+    /// Checks the settings, creates the directories, removes temporary files a crash left
+    /// behind and loads the state of an earlier run.
     pub fn open(dir: impl AsRef<Path>, settings: Settings) -> Result<Self, BankSimError> {
         settings.validate()?;
         let paths = Paths::new(dir.as_ref());
         paths.create()?;
+        paths.remove_leftovers()?;
         let state = state::load_state(&paths.state)?;
         Ok(Self {
             paths,

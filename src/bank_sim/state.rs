@@ -265,6 +265,25 @@ impl Paths {
         }
         Ok(())
     }
+
+    /// Removes the temporary files (`.<name>.tmp`) a crash left in the outbox and the
+    /// state directories.
+    pub fn remove_leftovers(&self) -> Result<(), BankSimError> {
+        for dir in [&self.outbox, &self.state_dir, &self.jobs] {
+            let entries =
+                fs::read_dir(dir).map_err(|e| io_error(dir, "listing the directory", e))?;
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let path = entry.path();
+                    fs::remove_file(&path)
+                        .map_err(|e| io_error(&path, "removing a temporary file", e))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 pub fn io_error(path: &Path, action: &'static str, source: io::Error) -> BankSimError {

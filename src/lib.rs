@@ -9,9 +9,11 @@
 //! - [`engine`]: per-connection work; today reconciling bank reports with payments (pure).
 //! - [`store`]: the durable store (`Store` trait; embedded SQLite with embedded migrations).
 //! - [`transport`]: how files reach a bank and come back (`Transport`; local directories, SFTP).
+//! - [`bank_sim`]: a simulated bank over an inbox/outbox directory pair (tests, demos).
 //! - [`cli`]: the command-line interface; `main.rs` only calls [`cli::main`].
 #![forbid(unsafe_code)]
 
+pub mod bank_sim;
 pub mod cli;
 pub mod config;
 pub mod domain;

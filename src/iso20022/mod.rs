@@ -7,9 +7,11 @@
 //! or pain.008 (direct debits) file for one bank [`profile::Profile`], streaming the XML
 //! to any writer. Every problem is found by [`plan::plan`] before a byte is written.
 
+pub mod bank_report;
 pub mod camt;
 pub mod charset;
 pub mod ids;
+pub mod initiation;
 pub mod message;
 pub mod pain002;
 pub mod plan;

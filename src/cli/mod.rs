@@ -3,6 +3,7 @@
 
 mod check_config;
 mod connections;
+mod demo;
 mod operate;
 mod parse;
 mod render;
@@ -121,6 +122,19 @@ enum Command {
         json: bool,
         #[command(subcommand)]
         command: FilesCommand,
+    },
+    /// The whole loop on one machine: a simulated bank, the real daemon, the sample
+    /// files; prints progress and a summary, and keeps the data directory.
+    Demo {
+        /// Data directory (default: a new directory under the system's temporary directory).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Seed for the simulated bank's outcomes (same seed, same outcomes).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 90)]
+        timeout: u64,
     },
     /// Bank connections: schemes, transport, secret metadata, recent files and payments.
     Connections {
@@ -336,6 +350,11 @@ pub fn main() -> ExitCode {
             json,
             command: FilesCommand::Show { message_id },
         } => operate::run(&config, operate::Action::FileShow { message_id }, json),
+        Command::Demo { dir, seed, timeout } => demo::run(demo::Args {
+            dir,
+            seed,
+            timeout: std::time::Duration::from_secs(timeout),
+        }),
         Command::Connections {
             config,
             json,

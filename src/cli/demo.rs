@@ -1,0 +1,334 @@
+//! `bankgate demo`: the whole loop on one machine. A simulated bank ([`crate::bank_sim`])
+//! answers on its side of a connection; the real daemon (`bankgate run`, a child
+//! process, embedded store) takes the sample instruction files from its drop folder,
+//! sends the files, polls the answers and reconciles them. Progress is printed until
+//! every payment and mandate reaches a final or expected status, then a summary. The
+//! data directory is left for inspection with the operator commands.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::bank_sim::{self, Settings, StatementSchedule};
+use crate::domain::mandate::MandateStatus;
+use crate::domain::payment::PaymentStatus;
+use crate::store::{MandateFilter, OutboundFilter, PaymentFilter, SqliteStore, Store};
+
+/// Exit code when the demo did not finish in time (EX_TEMPFAIL).
+const EXIT_TIMEOUT: u8 = 75;
+
+/// The sample files the demo drops, as shipped in `fixtures/instructions/`.
+const SAMPLES: &[(&str, &str)] = &[
+    (
+        "payments.json",
+        include_str!("../../fixtures/instructions/payments.json"),
+    ),
+    (
+        "payments.csv",
+        include_str!("../../fixtures/instructions/payments.csv"),
+    ),
+    (
+        "collections.ndjson",
+        include_str!("../../fixtures/instructions/collections.ndjson"),
+    ),
+    (
+        "demo-batch.ndjson",
+        include_str!("../../fixtures/instructions/demo-batch.ndjson"),
+    ),
+];
+
+const FIXTURE_CONFIG: &str = include_str!("../../fixtures/bankgate.toml");
+
+pub struct Args {
+    pub dir: Option<PathBuf>,
+    pub seed: u64,
+    pub timeout: Duration,
+}
+
+/// Payment statuses the demo waits for (nothing more will happen to them).
+fn payment_settled(s: PaymentStatus) -> bool {
+    matches!(
+        s,
+        PaymentStatus::Reconciled
+            | PaymentStatus::Failed
+            | PaymentStatus::Returned
+            | PaymentStatus::Rejected
+    )
+}
+
+fn mandate_settled(s: MandateStatus) -> bool {
+    matches!(
+        s,
+        MandateStatus::Active | MandateStatus::Failed | MandateStatus::Cancelled
+    )
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!(
+            "bankgate-demo-{}",
+            jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S")
+        )),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let dir = dir.canonicalize()?;
+    if dir.join("bankgate.db").exists() {
+        anyhow::bail!(
+            "{} already holds a demo; give another --dir or remove it",
+            dir.display()
+        );
+    }
+    println!("bankgate demo in {}", dir.display());
+    write_config(&dir)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let settings = bank_settings(args.seed);
+        let (stop_bank, bank_stopped) = tokio::sync::oneshot::channel::<()>();
+        let bank = tokio::spawn(bank_sim::run(
+            dir.join("bank"),
+            settings,
+            Duration::from_millis(300),
+            async {
+                let _ = bank_stopped.await;
+            },
+        ));
+        println!(
+            "simulated bank: {} (seed {}, inbox/ receives our files, outbox/ holds its answers)",
+            dir.join("bank").display(),
+            args.seed
+        );
+        let mut daemon = start_daemon(&dir)?;
+        println!(
+            "daemon: bankgate run --config {} (log: {})",
+            dir.join("bankgate.toml").display(),
+            dir.join("bankgate.log").display()
+        );
+        drop_samples(&dir)?;
+        println!("dropped {} instruction files into intake/inbox/", SAMPLES.len());
+        let outcome = watch(&dir, args.timeout, &mut daemon).await;
+        stop_daemon(&mut daemon);
+        let _ = stop_bank.send(());
+        let _ = bank.await;
+        match outcome {
+            Ok(summary) => {
+                println!("{summary}");
+                println!("data directory kept: {}", dir.display());
+                println!(
+                    "try: bankgate payments --config {} list   (also: events, files, statements, connections)",
+                    dir.join("bankgate.toml").display()
+                );
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("demo did not finish: {e:#}");
+                eprintln!("data directory kept: {}", dir.display());
+                Ok(EXIT_TIMEOUT)
+            }
+        }
+    })
+}
+
+/// The fixture configuration, every scheme sent at once, a fast drop folder, engine and
+/// poll, the bank as a local directory pair under `bank/`.
+fn write_config(dir: &Path) -> anyhow::Result<()> {
+    let start = FIXTURE_CONFIG
+        .find("[[connections.schedules]]")
+        .context("fixture configuration layout")?;
+    let end = FIXTURE_CONFIG
+        .find("# How the bank is reached")
+        .context("fixture configuration layout")?;
+    let config = format!("{}{}", &FIXTURE_CONFIG[..start], &FIXTURE_CONFIG[end..])
+        .replace("poll_seconds = 60 ", "poll_seconds = 1 ")
+        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
+        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
+        .replace("tick_milliseconds = 1000", "tick_milliseconds = 250");
+    std::fs::write(dir.join("bankgate.toml"), config)?;
+    for sub in ["bank/inbox", "bank/outbox", "intake/inbox"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    Ok(())
+}
+
+/// A bank that answers within seconds, with some rejections and returns.
+fn bank_settings(seed: u64) -> Settings {
+    Settings {
+        seed,
+        reject_ac01: 100,
+        reject_am04: 40,
+        reject_md01: 80,
+        return_ac04: 100,
+        return_md06: 120,
+        batch_booking: 300,
+        ack_after: Duration::from_millis(500),
+        status_after: Duration::from_secs(1),
+        book_after: Duration::from_secs(2),
+        return_after: Duration::from_secs(3),
+        statement: StatementSchedule::After(Duration::from_secs(4)),
+        ..Settings::default()
+    }
+}
+
+fn start_daemon(dir: &Path) -> anyhow::Result<Child> {
+    let log = std::fs::File::create(dir.join("bankgate.log"))?;
+    let exe = std::env::current_exe().context("cannot find the bankgate executable")?;
+    Command::new(exe)
+        .args(["run", "--config"])
+        .arg(dir.join("bankgate.toml"))
+        .current_dir(dir)
+        .env_remove("BANKGATE_CRASH_POINT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("cannot start the daemon")
+}
+
+fn stop_daemon(daemon: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = daemon.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}
+
+/// Drops the samples as writers must: a temporary name, then a rename.
+fn drop_samples(dir: &Path) -> anyhow::Result<()> {
+    let inbox = dir.join("intake/inbox");
+    for (name, content) in SAMPLES {
+        let temporary = inbox.join(format!(".{name}.tmp"));
+        std::fs::write(&temporary, content)?;
+        std::fs::rename(&temporary, inbox.join(name))?;
+    }
+    Ok(())
+}
+
+fn counts<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeMap<T, usize> {
+    let mut map = BTreeMap::new();
+    for item in items {
+        *map.entry(item).or_insert(0) += 1;
+    }
+    map
+}
+
+fn line<T: std::fmt::Display>(counts: &BTreeMap<T, usize>) -> String {
+    counts
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Prints progress until everything settled; returns the summary table.
+async fn watch(dir: &Path, timeout: Duration, daemon: &mut Child) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let db = dir.join("bankgate.db");
+    let mut store: Option<SqliteStore> = None;
+    let mut last = String::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Ok(Some(status)) = daemon.try_wait() {
+            anyhow::bail!("the daemon exited with {status}; see bankgate.log");
+        }
+        anyhow::ensure!(
+            started.elapsed() < timeout,
+            "not settled after {} s: {last}",
+            timeout.as_secs()
+        );
+        if store.is_none() && db.exists() {
+            store = SqliteStore::open(&db).await.ok();
+        }
+        let Some(store) = &store else { continue };
+        let (Ok(payments), Ok(mandates)) = (
+            store.payments(&PaymentFilter::default()).await,
+            store.mandates(&MandateFilter::default()).await,
+        ) else {
+            continue;
+        };
+        let by_status = counts(payments.iter().map(|p| p.status.as_str()));
+        let mandate_status = counts(mandates.iter().map(|m| m.status.as_str()));
+        let now = format!(
+            "payments: {} | mandates: {}",
+            line(&by_status),
+            line(&mandate_status)
+        );
+        if now != last {
+            println!("[{:>5.1}s] {now}", started.elapsed().as_secs_f64());
+            last = now;
+        }
+        // Every sample file taken from the inbox (recorded or rejected), then nothing moving.
+        let inbox_empty = SAMPLES
+            .iter()
+            .all(|(name, _)| !dir.join("intake/inbox").join(name).exists());
+        let settled = inbox_empty
+            && !payments.is_empty()
+            && payments.iter().all(|p| payment_settled(p.status))
+            && mandates.iter().all(|m| mandate_settled(m.status));
+        if settled {
+            let files = store.outbound_files(&OutboundFilter::default()).await?;
+            return Ok(summary(
+                &payments,
+                &mandates,
+                files.len(),
+                started.elapsed(),
+            ));
+        }
+    }
+}
+
+fn summary(
+    payments: &[crate::store::PaymentRow],
+    mandates: &[crate::store::MandateRow],
+    files: usize,
+    elapsed: Duration,
+) -> String {
+    let mut out = format!(
+        "\nsettled in {:.1} s: {} payments in {files} outbound files, {} mandates\n\n",
+        elapsed.as_secs_f64(),
+        payments.len(),
+        mandates.len()
+    );
+    out.push_str(&format!(
+        "{:<20} {:<30} {:>12} {:<4} {}\n",
+        "PAYMENT", "SCHEME", "AMOUNT", "CCY", "STATUS"
+    ));
+    for p in payments {
+        out.push_str(&format!(
+            "{:<20} {:<30} {:>12} {:<4} {}\n",
+            p.id,
+            p.scheme.as_str(),
+            p.amount.to_decimal_string(),
+            p.amount.currency().code(),
+            p.status.as_str()
+        ));
+    }
+    out.push_str(&format!(
+        "\n{:<20} {:<30} {}\n",
+        "MANDATE", "SCHEME", "STATUS"
+    ));
+    for m in mandates {
+        out.push_str(&format!(
+            "{:<20} {:<30} {}\n",
+            m.id,
+            m.scheme.as_str(),
+            m.status.as_str()
+        ));
+    }
+    let totals = counts(payments.iter().map(|p| p.status.as_str()));
+    out.push_str(&format!("\ntotals: {}\n", line(&totals)));
+    out
+}

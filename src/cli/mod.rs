@@ -1,6 +1,7 @@
 //! Command-line interface. Exit codes follow sysexits: 0 ok, 65 invalid input data,
 //! 66 an input file cannot be read, 78 invalid configuration.
 
+mod bank_sim;
 mod check_config;
 mod connections;
 mod demo;
@@ -135,6 +136,13 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 90)]
         timeout: u64,
+    },
+    /// Run the simulated bank on a directory (inbox/ receives, outbox/ answers).
+    BankSim {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
     /// Bank connections: schemes, transport, secret metadata, recent files and payments.
     Connections {
@@ -350,6 +358,7 @@ pub fn main() -> ExitCode {
             json,
             command: FilesCommand::Show { message_id },
         } => operate::run(&config, operate::Action::FileShow { message_id }, json),
+        Command::BankSim { dir, seed } => bank_sim::run(dir, seed),
         Command::Demo { dir, seed, timeout } => demo::run(demo::Args {
             dir,
             seed,

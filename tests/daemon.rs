@@ -414,3 +414,128 @@ fn sighup_reloads_the_configuration_without_dropping_work() {
     assert!(stderr.contains("Configuration reloaded."), "{stderr}");
     assert!(stderr.contains("Configuration reload refused"), "{stderr}");
 }
+
+/// The daemon with the local-directory transport: valid files are recorded and sent
+/// (instant at once, the rest on `bankgate trigger`), a half-written file under a
+/// temporary name is never read, an oversized one is refused unread with a report.
+#[test]
+fn local_transport_sends_what_is_valid_and_refuses_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(["run", "--config", "bankgate.toml"])
+        .current_dir(dir)
+        .env("BANKGATE__INTAKE__MAX_FILE_BYTES", "20000")
+        .env("BANKGATE__ENGINE__TICK_MILLISECONDS", "100")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the inbox", Duration::from_secs(10), || {
+        dir.join("drop/inbox").is_dir()
+    });
+    let payments =
+        std::fs::read(common::root().join("fixtures/instructions/payments.json")).unwrap();
+    drop_file(dir, "payments.json", &payments);
+    // Half-written: still under its temporary name.
+    std::fs::write(
+        dir.join("drop/inbox/.later.ndjson.tmp"),
+        b"{\"type\": \"credit_tr",
+    )
+    .unwrap();
+    // Oversized: over the 20,000-byte limit set through the environment.
+    drop_file(dir, "huge.ndjson", &vec![b' '; 25_000]);
+    wait_for("huge.ndjson refused", Duration::from_secs(15), || {
+        dir.join("drop/rejected/huge.ndjson.errors.json").exists()
+    });
+    wait_for("payments.json recorded", Duration::from_secs(15), || {
+        dir.join("drop/processed/payments.json").exists()
+    });
+    // acme-sek needs four eyes; then its payments go at once, as does SEPA Instant.
+    for who in ["alice", "bob"] {
+        let (code, out, err) = bankgate(
+            dir,
+            &[
+                "approve",
+                "--config",
+                "bankgate.toml",
+                "--as",
+                who,
+                "sup-7731",
+                "sup-7732",
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    // SEPA CT waits for its cut-off window, or a trigger.
+    let (code, out, err) = bankgate(
+        dir,
+        &[
+            "trigger",
+            "--config",
+            "bankgate.toml",
+            "--as",
+            "ops",
+            "demo-bank",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let sent = || {
+        let (_, out, _) = bankgate(
+            dir,
+            &[
+                "payments",
+                "--config",
+                "bankgate.toml",
+                "--json",
+                "list",
+                "--status",
+                "SENT",
+            ],
+        );
+        serde_json::from_str::<serde_json::Value>(&out)
+            .map(|v| v.as_array().map_or(0, Vec::len))
+            .unwrap_or(0)
+    };
+    wait_for("all five payments SENT", Duration::from_secs(20), || {
+        sent() == 5
+    });
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    assert!(daemon.wait().unwrap().success());
+
+    // The bank's directory holds the files, no temporary leftovers; each is recorded.
+    let names: Vec<String> = std::fs::read_dir(dir.join("bank/inbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".xml") && n.starts_with("demo-bank_pain.001_BG")),
+        "{names:?}"
+    );
+    let (_, files, _) = bankgate(
+        dir,
+        &["files", "--config", "bankgate.toml", "--json", "list"],
+    );
+    let files: serde_json::Value = serde_json::from_str(&files).unwrap();
+    assert_eq!(files.as_array().unwrap().len(), names.len());
+    for xml in &names {
+        let bytes = std::fs::read(dir.join("bank/inbox").join(xml)).unwrap();
+        common::xmllint(&bytes, "pain.001.001.09").unwrap();
+    }
+    // The oversized file was refused by its size, unread; the temporary one left alone.
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("drop/rejected/huge.ndjson.errors.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["diagnostics"][0]["rule"], "file.size");
+    assert!(dir.join("drop/inbox/.later.ndjson.tmp").exists());
+    // The trigger is in the audit trail.
+    let (_, events, _) = bankgate(dir, &["events", "--config", "bankgate.toml", "--json"]);
+    assert!(events.contains("TRIGGER_REQUESTED"), "{events}");
+}

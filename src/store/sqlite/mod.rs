@@ -474,61 +474,13 @@ impl SqliteStore {
         let now = ts(ctx.at);
         match &rec.instruction {
             Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
-                let (kind, scheme, account, amount, date, mandate) = match &rec.instruction {
-                    Instruction::CreditTransfer(ct) => (
-                        "credit_transfer",
-                        ct.scheme,
-                        &ct.source_account,
-                        ct.amount,
-                        ct.requested_date,
-                        None,
-                    ),
-                    Instruction::DirectDebit(dd) => (
-                        "direct_debit",
-                        dd.scheme,
-                        &dd.source_account,
-                        dd.amount,
-                        Some(dd.requested_date),
-                        Some(dd.mandate.as_str()),
-                    ),
-                    _ => unreachable!("matched above"),
-                };
-                let (mut payment, created) = Payment::create(key.clone(), ctx);
-                let mut records = vec![created];
-                if rec.approval == ApprovalPolicy::Auto {
-                    let auto = EventContext::new(Actor::System, ctx.at);
-                    let mut approved = payment.apply(PaymentEvent::Approved, &auto)?;
-                    approved.note = Some("approval policy auto".to_owned());
-                    records.push(approved);
-                }
-                sqlx::query(
-                    "INSERT INTO payments (id, kind, connection, scheme, source_account,
-                         amount_minor, currency, requested_date, mandate_id, status,
-                         approvals_required, raw_json, content_sha256, intake_file_id,
-                         created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&key)
-                .bind(kind)
-                .bind(&rec.connection)
-                .bind(scheme.as_str())
-                .bind(account)
-                .bind(amount.minor_units())
-                .bind(amount.currency().code())
-                .bind(date.map(|d| d.to_string()))
-                .bind(mandate)
-                .bind(payment.status().as_str())
-                .bind(i64::from(rec.approval.approvals_required()))
-                .bind(&rec.raw_json)
-                .bind(&hash)
-                .bind(file_id)
-                .bind(&now)
-                .bind(&now)
-                .execute(&mut **tx)
-                .await?;
-                for r in &records {
-                    persist_payment(tx, r).await?;
-                }
+                // Payments are recorded in bulk by `record_file`.
+                return Err(StoreError::unexpected(
+                    "instruction",
+                    key,
+                    "a mandate or a cancellation",
+                    rec.instruction.kind(),
+                ));
             }
             Instruction::Mandate(m) => {
                 let (mut mandate, created) = Mandate::create(key.clone(), ctx);
@@ -1081,29 +1033,7 @@ impl Store for SqliteStore {
                 format!("{from} to {to}"),
             ));
         }
-        sqlx::query("UPDATE outbound_files SET state = ?, updated_at = ? WHERE message_id = ?")
-            .bind(to.as_str())
-            .bind(ts(ctx.at))
-            .bind(message_id)
-            .execute(&mut *tx)
-            .await?;
-        append_event(
-            &mut tx,
-            NewEvent {
-                entity: "OUTBOUND_FILE",
-                entity_id: message_id,
-                event: "STATE_CHANGED".to_owned(),
-                actor: ctx.actor.to_string(),
-                at: ctx.at,
-                status_before: Some(from.as_str().to_owned()),
-                status_after: to.as_str().to_owned(),
-                applied: true,
-                reason,
-                evidence: None,
-                note: None,
-            },
-        )
-        .await?;
+        engine::move_file_if_allowed(&mut tx, message_id, to, reason, ctx).await?;
         tx.commit().await?;
         Ok(())
     }

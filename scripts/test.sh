@@ -34,7 +34,10 @@ for tool in cargo rustfmt cargo-clippy; do
     fi
 done
 # Commands the test suite runs, with the Debian package that provides each.
-PREREQS=("xmllint:libxml2-utils" "systemd-analyze:systemd")
+# SFTP tests and benches: OpenSSH sshd on 127.0.0.1 (absolute path: /usr/sbin may be
+# missing from a CI user's PATH), ssh-keygen for keys, sftp for the bench comparison.
+PREREQS=("xmllint:libxml2-utils" "systemd-analyze:systemd" "/usr/sbin/sshd:openssh-server"
+    "ssh-keygen:openssh-client" "sftp:openssh-client" "sha256sum:coreutils")
 for entry in "${PREREQS[@]}"; do
     need "${entry%%:*}" "${entry#*:}"
 done

@@ -12,6 +12,8 @@
 //! file present under its final name with the right size was delivered.
 
 pub mod local;
+pub mod sftp;
+pub mod sftp_server;
 
 use std::future::Future;
 use std::path::Path;

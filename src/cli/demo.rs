@@ -16,6 +16,7 @@ use crate::bank_sim::{self, Settings, StatementSchedule};
 use crate::domain::mandate::MandateStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::store::{MandateFilter, OutboundFilter, PaymentFilter, SqliteStore, Store};
+use crate::transport::sftp_server::{ServerSettings, SftpServer};
 
 /// Exit code when the demo did not finish in time (EX_TEMPFAIL).
 const EXIT_TIMEOUT: u8 = 75;
@@ -44,6 +45,8 @@ const FIXTURE_CONFIG: &str = include_str!("../../fixtures/bankgate.toml");
 
 pub struct Args {
     pub dir: Option<PathBuf>,
+    /// Reach the bank through a local directory pair instead of SFTP.
+    pub local: bool,
     pub seed: u64,
     pub timeout: Duration,
 }
@@ -83,13 +86,35 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         );
     }
     println!("bankgate demo in {}", dir.display());
-    write_config(&dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        // The bank's side: its directory, served over SFTP on a loopback port with a
+        // fresh host key that the configuration pins (or, with --local, shared directly).
+        for sub in ["bank/inbox", "bank/outbox", "intake/inbox", "keys"] {
+            std::fs::create_dir_all(dir.join(sub))?;
+        }
+        let server = if args.local {
+            write_config(&dir, None)?;
+            None
+        } else {
+            let public = crate::transport::keys::write_ed25519_key(&dir.join("keys/acme_ed25519"))?;
+            let mut settings = ServerSettings::new(dir.join("bank"), "acme");
+            settings.authorized_keys = vec![public];
+            let server = SftpServer::start(settings)
+                .await
+                .context("cannot start the simulated bank's SFTP server")?;
+            println!(
+                "simulated bank's SFTP server: sftp://acme@127.0.0.1:{} (host key {})",
+                server.port(),
+                server.host_key_fingerprint()
+            );
+            write_config(&dir, Some((server.port(), server.host_key_fingerprint())))?;
+            Some(server)
+        };
         let settings = bank_settings(args.seed);
         let (stop_bank, bank_stopped) = tokio::sync::oneshot::channel::<()>();
         let bank = tokio::spawn(bank_sim::run(
@@ -117,6 +142,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         stop_daemon(&mut daemon);
         let _ = stop_bank.send(());
         let _ = bank.await;
+        if let Some(server) = server {
+            server.stop().await;
+        }
         match outcome {
             Ok(summary) => {
                 println!("{summary}");
@@ -137,23 +165,43 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 }
 
 /// The fixture configuration, every scheme sent at once, a fast drop folder, engine and
-/// poll, the bank as a local directory pair under `bank/`.
-fn write_config(dir: &Path) -> anyhow::Result<()> {
+/// poll; the bank over SFTP on `127.0.0.1:port` with its host key pinned, or (without a
+/// server) as the local directory pair under `bank/`.
+fn write_config(dir: &Path, sftp: Option<(u16, &str)>) -> anyhow::Result<()> {
     let start = FIXTURE_CONFIG
         .find("[[connections.schedules]]")
         .context("fixture configuration layout")?;
     let end = FIXTURE_CONFIG
         .find("# How the bank is reached")
         .context("fixture configuration layout")?;
-    let config = format!("{}{}", &FIXTURE_CONFIG[..start], &FIXTURE_CONFIG[end..])
+    let mut config = format!("{}{}", &FIXTURE_CONFIG[..start], &FIXTURE_CONFIG[end..])
         .replace("poll_seconds = 60 ", "poll_seconds = 1 ")
         .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
         .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
         .replace("tick_milliseconds = 1000", "tick_milliseconds = 250");
-    std::fs::write(dir.join("bankgate.toml"), config)?;
-    for sub in ["bank/inbox", "bank/outbox", "intake/inbox"] {
-        std::fs::create_dir_all(dir.join(sub))?;
+    if let Some((port, fingerprint)) = sftp {
+        let local_start = config
+            .find("\n[connections.local]")
+            .context("fixture configuration layout")?
+            + 1;
+        let local_end = config
+            .find("# An SFTP host-to-host link instead")
+            .context("fixture configuration layout")?;
+        let endpoint = format!(
+            "[connections.sftp]\n\
+             host = \"127.0.0.1\"\n\
+             port = {port}\n\
+             user = \"acme\"\n\
+             private_key_file = \"keys/acme_ed25519\"\n\
+             host_key_fingerprints = [\"{fingerprint}\"]\n\
+             outbound_dir = \"/inbox\"\n\
+             inbound_dir = \"/outbox\"\n\
+             connect_timeout_seconds = 5\n\
+             io_timeout_seconds = 10\n\n"
+        );
+        config.replace_range(local_start..local_end, &endpoint);
     }
+    std::fs::write(dir.join("bankgate.toml"), config)?;
     Ok(())
 }
 
@@ -192,8 +240,12 @@ fn start_daemon(dir: &Path) -> anyhow::Result<Child> {
 }
 
 fn stop_daemon(daemon: &mut Child) {
+    if let Ok(Some(_)) = daemon.try_wait() {
+        return;
+    }
     let _ = Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
+        .stderr(Stdio::null())
         .status();
     let deadline = Instant::now() + Duration::from_secs(15);
     while Instant::now() < deadline {

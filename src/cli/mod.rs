@@ -136,6 +136,9 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 90)]
         timeout: u64,
+        /// Reach the simulated bank through a local directory pair instead of SFTP.
+        #[arg(long)]
+        local: bool,
     },
     /// Run the simulated bank on a directory (inbox/ receives, outbox/ answers).
     BankSim {
@@ -359,8 +362,14 @@ pub fn main() -> ExitCode {
             command: FilesCommand::Show { message_id },
         } => operate::run(&config, operate::Action::FileShow { message_id }, json),
         Command::BankSim { dir, seed } => bank_sim::run(dir, seed),
-        Command::Demo { dir, seed, timeout } => demo::run(demo::Args {
+        Command::Demo {
             dir,
+            seed,
+            timeout,
+            local,
+        } => demo::run(demo::Args {
+            dir,
+            local,
             seed,
             timeout: std::time::Duration::from_secs(timeout),
         }),

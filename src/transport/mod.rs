@@ -11,6 +11,7 @@
 //! earlier attempt may have succeeded, the engine asks [`Transport::outbound_size`]: a
 //! file present under its final name with the right size was delivered.
 
+pub mod keys;
 pub mod local;
 pub mod sftp;
 pub mod sftp_server;
@@ -154,6 +155,7 @@ pub trait Transport: Send + Sync {
 /// The transport of a configured connection, whichever kind it is.
 pub enum Link {
     Local(local::LocalDirectory),
+    Sftp(Box<sftp::SftpTransport>),
 }
 
 impl Link {
@@ -171,9 +173,9 @@ impl Link {
                     allow_rename: l.allow_rename,
                 }))
             }
-            crate::config::Endpoint::Sftp(_) => Err(TransportError::Configuration(
-                "SFTP connections are not available in this build".to_owned(),
-            )),
+            crate::config::Endpoint::Sftp(s) => Ok(Link::Sftp(Box::new(sftp::SftpTransport::new(
+                (**s).clone(),
+            )))),
         }
     }
 }
@@ -182,36 +184,42 @@ impl Transport for Link {
     fn describe(&self) -> String {
         match self {
             Link::Local(l) => l.describe(),
+            Link::Sftp(s) => s.describe(),
         }
     }
 
     async fn upload(&self, name: &str, path: &Path) -> Result<(), TransportError> {
         match self {
             Link::Local(l) => l.upload(name, path).await,
+            Link::Sftp(s) => s.upload(name, path).await,
         }
     }
 
     async fn outbound_size(&self, name: &str) -> Result<Option<u64>, TransportError> {
         match self {
             Link::Local(l) => l.outbound_size(name).await,
+            Link::Sftp(s) => s.outbound_size(name).await,
         }
     }
 
     async fn list_inbound(&self) -> Result<Vec<RemoteEntry>, TransportError> {
         match self {
             Link::Local(l) => l.list_inbound().await,
+            Link::Sftp(s) => s.list_inbound().await,
         }
     }
 
     async fn download(&self, name: &str, limit: u64) -> Result<Vec<u8>, TransportError> {
         match self {
             Link::Local(l) => l.download(name, limit).await,
+            Link::Sftp(s) => s.download(name, limit).await,
         }
     }
 
     async fn dispose(&self, name: &str, disposal: &Disposal) -> Result<(), TransportError> {
         match self {
             Link::Local(l) => l.dispose(name, disposal).await,
+            Link::Sftp(s) => s.dispose(name, disposal).await,
         }
     }
 }
@@ -219,8 +227,7 @@ impl Transport for Link {
 /// The type and `SHA256:` fingerprint of the private key in `source` (public
 /// information, for operators).
 pub fn describe_key(source: &crate::config::SecretSource) -> Result<(String, String), String> {
-    let _ = source.path()?;
-    Err("key inspection needs the SFTP transport".to_owned())
+    sftp::key_info(source)
 }
 
 /// Whether a remote name is a temporary or hidden one that must not be fetched.

@@ -613,3 +613,51 @@ fn key_info_matches_ssh_keygen() {
     assert!(key_info(&SecretSource::File(dir.path().join("junk"))).is_err());
     assert!(key_info(&SecretSource::File(dir.path().join("missing"))).is_err());
 }
+
+#[tokio::test]
+async fn paths_outside_the_served_directory_are_refused() {
+    let mut t = in_process().await;
+    t.endpoint.outbound_dir = "/inbox/../../outside".into();
+    let link = SftpTransport::new(t.endpoint.clone());
+    let src = random_file(&t.local, "a", 1000);
+    let e = link.upload("a.xml", &src).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TransportError::PermissionDenied {
+                operation: "open",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(!e.retryable());
+    let parent = t.root.parent().unwrap();
+    assert!(!parent.join("outside").exists());
+    assert!(names(&t.root.join("inbox")).is_empty());
+}
+
+#[tokio::test]
+async fn stopped_server_closes_sessions_and_refuses_connections() {
+    let t = in_process().await;
+    let link = SftpTransport::new(t.endpoint.clone());
+    assert!(link.list_inbound().await.unwrap().is_empty());
+    t.server.stop().await;
+    // The open session was closed by the server, and nobody listens any more.
+    let e = link.list_inbound().await.unwrap_err();
+    assert!(e.retryable(), "{e:?}");
+    let e = SftpTransport::new(t.endpoint.clone())
+        .list_inbound()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TransportError::Io {
+                operation: "connect",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

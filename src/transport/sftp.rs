@@ -209,19 +209,20 @@ impl SftpTransport {
 
     async fn connect(&self) -> Result<Session, TransportError> {
         let ep = &self.endpoint;
-        // Everything local first: a broken key file is a configuration error, found
-        // before the bank sees a connection.
-        let key = match &ep.private_key {
-            Some(source) => Some(Arc::new(load_private_key(source, ep.passphrase.as_ref())?)),
-            None => None,
-        };
-        let password = match &ep.password {
-            Some(source) => Some(read_secret_text(source, "password")?),
-            None => None,
-        };
-        let known = match &ep.known_hosts {
-            Some(path) => known_host_keys(path, &ep.host, ep.port)?,
-            None => Vec::new(),
+        // Everything local first, off the async workers (file reads, and decrypting a
+        // key runs a deliberately slow KDF): a broken key file is a configuration
+        // error, found before the bank sees a connection.
+        let Credentials {
+            key,
+            password,
+            known,
+        } = {
+            let ep = ep.clone();
+            tokio::task::spawn_blocking(move || Credentials::load(&ep))
+                .await
+                .map_err(|e| {
+                    TransportError::Configuration(format!("reading the credentials failed: {e}"))
+                })??
         };
         let seen = Arc::new(StdMutex::new(None));
         let check = HostKeyCheck {
@@ -440,33 +441,47 @@ impl SftpTransport {
         &self,
         sftp: &SftpSession,
         mut remote: russh_sftp::client::fs::File,
-        local: &mut tokio::fs::File,
+        local: Local,
         local_path: &Path,
         expected: u64,
         temp: &str,
         target: &str,
     ) -> Result<(), TransportError> {
-        let mut buffer = vec![0u8; CHUNK];
-        let mut sent = 0u64;
-        loop {
-            let n = local
-                .read(&mut buffer)
-                .await
-                .map_err(|e| TransportError::io("read", local_path.display().to_string(), &e))?;
-            if n == 0 {
-                break;
+        // `write_all` returns once the writes are queued; acknowledgements are awaited
+        // as the pipeline fills and at shutdown.
+        let sent = match local {
+            Local::Whole(bytes) => {
+                self.timed("write", async {
+                    remote
+                        .write_all(&bytes)
+                        .await
+                        .map_err(|e| remote_io_error("write", temp, e))
+                })
+                .await?;
+                bytes.len() as u64
             }
-            // Returns once the writes are queued; acknowledgements are awaited as the
-            // pipeline fills and at shutdown.
-            self.timed("write", async {
-                remote
-                    .write_all(&buffer[..n])
-                    .await
-                    .map_err(|e| remote_io_error("write", temp, e))
-            })
-            .await?;
-            sent += n as u64;
-        }
+            Local::Stream(mut file) => {
+                let mut buffer = vec![0u8; CHUNK];
+                let mut sent = 0u64;
+                loop {
+                    let n = file.read(&mut buffer).await.map_err(|e| {
+                        TransportError::io("read", local_path.display().to_string(), &e)
+                    })?;
+                    if n == 0 {
+                        break;
+                    }
+                    self.timed("write", async {
+                        remote
+                            .write_all(&buffer[..n])
+                            .await
+                            .map_err(|e| remote_io_error("write", temp, e))
+                    })
+                    .await?;
+                    sent += n as u64;
+                }
+                sent
+            }
+        };
         // Waits for every write acknowledgement, then for CLOSE.
         self.timed("close", async {
             remote
@@ -564,14 +579,7 @@ impl Transport for SftpTransport {
         } else {
             target.clone()
         };
-        let mut local = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| TransportError::io("read", path.display().to_string(), &e))?;
-        let expected = local
-            .metadata()
-            .await
-            .map_err(|e| TransportError::io("read", path.display().to_string(), &e))?
-            .len();
+        let (expected, local) = Local::open(path).await?;
         let started = std::time::Instant::now();
         // CREATE | TRUNCATE | WRITE: a leftover from an earlier attempt is overwritten.
         let (session, answer) = self.begin("open", First::Create(&temp)).await?;
@@ -580,15 +588,7 @@ impl Transport for SftpTransport {
         };
         let remote = *remote;
         let result = self
-            .upload_on(
-                &session.sftp,
-                remote,
-                &mut local,
-                path,
-                expected,
-                &temp,
-                &target,
-            )
+            .upload_on(&session.sftp, remote, local, path, expected, &temp, &target)
             .await;
         match &result {
             Ok(()) => tracing::info!(
@@ -807,6 +807,66 @@ impl First<'_> {
 /// server), as opposed to an answer or a timeout.
 fn connection_lost(e: &SftpError) -> bool {
     matches!(e, SftpError::UnexpectedBehavior(_) | SftpError::IO(_))
+}
+
+/// The local file to upload: read whole when small (one blocking hop instead of
+/// four `tokio::fs` calls per file), streamed in `CHUNK`s otherwise.
+enum Local {
+    Whole(Vec<u8>),
+    Stream(tokio::fs::File),
+}
+
+impl Local {
+    /// The file's size and contents (or stream).
+    async fn open(path: &Path) -> Result<(u64, Local), TransportError> {
+        let owned = path.to_path_buf();
+        let opened = tokio::task::spawn_blocking(move || {
+            let mut file = std::fs::File::open(&owned)?;
+            let size = file.metadata()?.len();
+            if size <= CHUNK as u64 {
+                let mut bytes = Vec::with_capacity(size as usize);
+                std::io::Read::read_to_end(&mut file, &mut bytes)?;
+                Ok((size, Local::Whole(bytes)))
+            } else {
+                Ok((size, Local::Stream(tokio::fs::File::from_std(file))))
+            }
+        })
+        .await
+        .map_err(|e| TransportError::Io {
+            operation: "read",
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        opened
+            .map_err(|e: std::io::Error| TransportError::io("read", path.display().to_string(), &e))
+    }
+}
+
+/// What a connection needs from local files; secrets stay wrapped.
+struct Credentials {
+    key: Option<Arc<PrivateKey>>,
+    password: Option<SecretString>,
+    /// Keys recorded for the host in the known_hosts file.
+    known: Vec<PublicKey>,
+}
+
+impl Credentials {
+    fn load(ep: &SftpEndpoint) -> Result<Credentials, TransportError> {
+        Ok(Credentials {
+            key: match &ep.private_key {
+                Some(source) => Some(Arc::new(load_private_key(source, ep.passphrase.as_ref())?)),
+                None => None,
+            },
+            password: match &ep.password {
+                Some(source) => Some(read_secret_text(source, "password")?),
+                None => None,
+            },
+            known: match &ep.known_hosts {
+                Some(path) => known_host_keys(path, &ep.host, ep.port)?,
+                None => Vec::new(),
+            },
+        })
+    }
 }
 
 /// Checks the server's host key during key exchange, before authentication.

@@ -135,10 +135,17 @@ fn free_port() -> u16 {
 }
 
 impl Sshd {
-    /// Starts sshd serving a fresh directory tree `bank/{inbox,outbox}`.
+    /// Starts sshd serving a fresh directory tree `bank/{inbox,outbox}` under the
+    /// system's temporary directory.
     pub fn start() -> Sshd {
+        Sshd::start_in(&std::env::temp_dir())
+    }
+
+    /// As [`Sshd::start`], with the keys, configuration and served tree in a new
+    /// directory under `parent` (e.g. a tmpfs, to measure without disk effects).
+    pub fn start_in(parent: &Path) -> Sshd {
         let binary = require("sshd", "openssh-server");
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = tempfile::tempdir_in(parent).expect("tempdir");
         let d = dir.path();
         for sub in ["sshd", "keys", "bank/inbox", "bank/outbox"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();

@@ -4,7 +4,12 @@
 //! second, the daemon's peak RSS, and its idle RSS once the work is done.
 //!
 //! Run with `cargo bench --bench daemon` (optionally `BANKGATE_BENCH_FILES` and
-//! `BANKGATE_BENCH_PER_FILE`). Results: docs/BENCHMARKS.md.
+//! `BANKGATE_BENCH_PER_FILE`). With `BANKGATE_BENCH_TRANSPORT=sftp` the bank is a real
+//! OpenSSH sshd on loopback (the test harness), reached over SFTP with a pinned host key.
+//! Results: docs/BENCHMARKS.md.
+
+#[path = "../tests/common/sshd.rs"]
+mod sshd;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -17,15 +22,28 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn setup(dir: &Path) {
+fn setup(dir: &Path, sftp: Option<&sshd::Sshd>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let fixture = std::fs::read_to_string(root.join("fixtures/bankgate.toml")).unwrap();
     let start = fixture.find("[[connections.schedules]]").unwrap();
     let end = fixture.find("# How the bank is reached").unwrap();
-    let config = format!("{}{}", &fixture[..start], &fixture[end..])
+    let mut config = format!("{}{}", &fixture[..start], &fixture[end..])
         .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
         .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
         .replace("tick_milliseconds = 1000", "tick_milliseconds = 200");
+    if let Some(sshd) = sftp {
+        let local_start = config.find("\n[connections.local]").unwrap() + 1;
+        let local_end = config.find("# An SFTP host-to-host link instead").unwrap();
+        let endpoint = format!(
+            "[connections.sftp]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\nprivate_key_file = \"{}\"\n\
+             host_key_fingerprints = [\"{}\"]\noutbound_dir = \"inbox\"\ninbound_dir = \"outbox\"\n\n",
+            sshd.port,
+            sshd.user,
+            sshd.client_key.display(),
+            sshd.host_fingerprint
+        );
+        config.replace_range(local_start..local_end, &endpoint);
+    }
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
 }
@@ -78,9 +96,11 @@ fn main() {
     let files = env_or("BANKGATE_BENCH_FILES", 100);
     let per_file = env_or("BANKGATE_BENCH_PER_FILE", 1000);
     let total = files * per_file;
+    let sftp = std::env::var("BANKGATE_BENCH_TRANSPORT").is_ok_and(|t| t == "sftp");
+    let server = sftp.then(sshd::Sshd::start);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    setup(root);
+    setup(root, server.as_ref());
     let mut child = Command::new(env!("CARGO_BIN_EXE_bankgate"))
         .args(["run", "--config", "bankgate.toml"])
         .current_dir(root)
@@ -130,7 +150,8 @@ fn main() {
         .status();
     let _ = child.wait();
     println!(
-        "daemon: {total} instructions in {files} files -> uploaded files in {:.2} s = {:.0} instructions/s",
+        "daemon ({}): {total} instructions in {files} files -> uploaded files in {:.2} s = {:.0} instructions/s",
+        if sftp { "SFTP to OpenSSH sshd" } else { "local directory" },
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );

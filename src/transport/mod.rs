@@ -33,7 +33,7 @@ pub struct RemoteEntry {
 pub enum Disposal {
     /// Delete it from the server.
     Delete,
-    /// Move it into this remote directory (relative to the inbound directory's parent or absolute).
+    /// Move it into this remote directory (relative to the inbound directory, or absolute).
     MoveTo(String),
     /// Leave it; the inbound ledger (name, size, mtime, SHA-256) remembers it was processed.
     Leave,

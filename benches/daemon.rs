@@ -151,7 +151,11 @@ fn main() {
     let _ = child.wait();
     println!(
         "daemon ({}): {total} instructions in {files} files -> uploaded files in {:.2} s = {:.0} instructions/s",
-        if sftp { "SFTP to OpenSSH sshd" } else { "local directory" },
+        if sftp {
+            "SFTP to OpenSSH sshd"
+        } else {
+            "local directory"
+        },
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );

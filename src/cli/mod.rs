@@ -140,12 +140,22 @@ enum Command {
         #[arg(long)]
         local: bool,
     },
-    /// Run the simulated bank on a directory (inbox/ receives, outbox/ answers).
+    /// Run the simulated bank on a directory (inbox/ receives, outbox/ answers), served
+    /// over SFTP on a loopback port when authorized keys are given.
     BankSim {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// The SFTP user name.
+        #[arg(long, default_value = "bank")]
+        user: String,
+        /// An OpenSSH public key file allowed to log in (repeatable).
+        #[arg(long = "authorized-key", value_name = "FILE")]
+        authorized_keys: Vec<PathBuf>,
+        /// The server's host key (OpenSSH private key file); default: a fresh one.
+        #[arg(long, value_name = "FILE")]
+        host_key: Option<PathBuf>,
     },
     /// Bank connections: schemes, transport, secret metadata, recent files and payments.
     Connections {
@@ -361,7 +371,19 @@ pub fn main() -> ExitCode {
             json,
             command: FilesCommand::Show { message_id },
         } => operate::run(&config, operate::Action::FileShow { message_id }, json),
-        Command::BankSim { dir, seed } => bank_sim::run(dir, seed),
+        Command::BankSim {
+            dir,
+            seed,
+            user,
+            authorized_keys,
+            host_key,
+        } => bank_sim::run(bank_sim::Args {
+            dir,
+            seed,
+            user,
+            authorized_keys,
+            host_key,
+        }),
         Command::Demo {
             dir,
             seed,

@@ -80,6 +80,10 @@ impl MessageName {
     pub fn from_namespace(namespace: &str) -> Option<Self> {
         let bytes = namespace.as_bytes();
         for start in 0..bytes.len() {
+            // Namespaces come from the file: any text, not only ASCII.
+            if !namespace.is_char_boundary(start) {
+                continue;
+            }
             let rest = &namespace[start..];
             if !(rest.starts_with("pain.")
                 || rest.starts_with("camt.")
@@ -411,6 +415,12 @@ mod tests {
         check("urn:example:other", None);
         check("", None);
         check("camt.05", None);
+        // Non-ASCII text before the name (found by a property test: it used to panic).
+        check(
+            "urn:iso:std:iso:20022:tech:xsd\u{5ee})0Au}P\u{16d}:camt.053.001.08",
+            Some(("camt.053", "camt.053.001.08", None)),
+        );
+        check("\u{80}\u{80}camt", None);
     }
 
     fn read_all(xml: &str) -> Result<Vec<Node>, ReadError> {

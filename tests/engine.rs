@@ -479,6 +479,24 @@ async fn bank_files_are_polled_reconciled_and_recorded_once() {
             .iter()
             .any(|e| e.entity_id == "garbage.xml" && e.status_after == "QUARANTINED")
     );
+    // The quarantined file is listed with its reason, newest first.
+    let inbound = bench
+        .store
+        .inbound_files(Some("demo-bank"), 10)
+        .await
+        .unwrap();
+    assert_eq!(inbound.len(), 2);
+    let garbage = inbound
+        .iter()
+        .find(|f| f.file.name == "garbage.xml")
+        .unwrap();
+    assert_eq!(garbage.state, "QUARANTINED");
+    assert!(garbage.reason.as_deref().is_some_and(|r| !r.is_empty()));
+    assert!(
+        inbound
+            .iter()
+            .any(|f| f.file.message == "pain.002.001.10" && f.state == "PROCESSED")
+    );
     // Both bank files are archived by content.
     let archived = std::fs::read_dir(bench.root.join("archive/sha256"))
         .unwrap()

@@ -1,6 +1,7 @@
 //! `bankgate connections list|show`: each bank connection's schemes, transport, secret
 //! metadata (which files, key type and fingerprint, last rotated; never the secrets) and
-//! its recent files and payments, like the "Third-Party" tab of a bank portal.
+//! its recent files out, bank files in (statements, notifications, status reports, and
+//! quarantined ones with the reason) and payments, like the "Third-Party" tab of a bank portal.
 
 use std::path::Path;
 
@@ -61,7 +62,7 @@ pub fn run(config_path: &Path, id: Option<&str>, as_json: bool) -> anyhow::Resul
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (files, payments) = runtime.block_on(async {
+    let (files, payments, received) = runtime.block_on(async {
         let store = SqliteStore::open(&config.store.path)
             .await
             .with_context(|| format!("cannot open the store {}", config.store.path.display()))?;
@@ -81,8 +82,9 @@ pub fn run(config_path: &Path, id: Option<&str>, as_json: bool) -> anyhow::Resul
             .await?;
         payments.reverse();
         payments.truncate(10);
+        let received = store.inbound_files(Some(&connection.id), 10).await?;
         store.close().await;
-        anyhow::Ok((files, payments))
+        anyhow::Ok((files, payments, received))
     })?;
     let mut doc = summary(&config, connection);
     doc["schedules"] = connection
@@ -112,6 +114,19 @@ pub fn run(config_path: &Path, id: Option<&str>, as_json: bool) -> anyhow::Resul
                 "state": f.state.as_str(),
                 "payments": f.file.transactions.len(),
                 "updated_at": f.updated_at.to_string(),
+            })
+        })
+        .collect();
+    doc["recent_bank_files"] = received
+        .iter()
+        .map(|f| {
+            json!({
+                "name": f.file.name,
+                "message": f.file.message,
+                "state": f.state,
+                "reason": f.reason,
+                "received_at": f.file.received_at.to_string(),
+                "archive": f.archive,
             })
         })
         .collect();

@@ -257,6 +257,17 @@ pub struct InboundRecord {
     pub file_states: Vec<(String, FileState)>,
 }
 
+/// A received bank file as stored, with what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundFileRow {
+    pub file: InboundFile,
+    /// `PROCESSED` or `QUARANTINED`.
+    pub state: String,
+    /// Why it was quarantined.
+    pub reason: Option<String>,
+    pub archive: String,
+}
+
 /// A payment carried by an outbound file, with the identifiers the bank echoes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentPayment {
@@ -622,6 +633,13 @@ pub trait Store: Send + Sync {
         &self,
         message_id: &str,
     ) -> impl Future<Output = Result<Option<OutboundFileRow>, StoreError>> + Send;
+
+    /// Received bank files (statements, notifications, status reports), newest first.
+    fn inbound_files(
+        &self,
+        connection: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<InboundFileRow>, StoreError>> + Send;
 
     /// Whether a remote file (connection, name, size, mtime) was seen before.
     fn inbound_seen(

@@ -218,6 +218,40 @@ impl SqliteStore {
             .collect()
     }
 
+    pub(super) async fn inbound_files_impl(
+        &self,
+        connection: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<InboundFileRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT connection, name, sha256, size, message, received_at, state, reason, archive
+             FROM inbound_files WHERE (?1 IS NULL OR connection = ?1)
+             ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(connection)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let size: i64 = row.try_get("size")?;
+                Ok(InboundFileRow {
+                    file: InboundFile {
+                        connection: row.try_get("connection")?,
+                        name: row.try_get("name")?,
+                        sha256: row.try_get("sha256")?,
+                        size: u64::try_from(size).unwrap_or_default(),
+                        message: row.try_get("message")?,
+                        received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+                    },
+                    state: row.try_get("state")?,
+                    reason: row.try_get("reason")?,
+                    archive: row.try_get("archive")?,
+                })
+            })
+            .collect()
+    }
+
     pub(super) async fn inbound_seen_impl(
         &self,
         connection: &str,

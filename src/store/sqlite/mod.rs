@@ -1086,6 +1086,14 @@ impl Store for SqliteStore {
         self.record_upload_impl(message_id, from, ctx).await
     }
 
+    async fn inbound_files(
+        &self,
+        connection: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<InboundFileRow>, StoreError> {
+        self.inbound_files_impl(connection, limit).await
+    }
+
     async fn sent_payments(&self, connection: &str) -> Result<Vec<SentPayment>, StoreError> {
         self.sent_payments_impl(connection).await
     }

@@ -23,27 +23,16 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 fn setup(dir: &Path, sftp: Option<&sshd::Sshd>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fixture = std::fs::read_to_string(root.join("fixtures/bankgate.toml")).unwrap();
-    let start = fixture.find("[[connections.schedules]]").unwrap();
-    let end = fixture.find("# How the bank is reached").unwrap();
-    let mut config = format!("{}{}", &fixture[..start], &fixture[end..])
-        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
-        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
-        .replace("tick_milliseconds = 1000", "tick_milliseconds = 200");
-    if let Some(sshd) = sftp {
-        let local_start = config.find("\n[connections.local]").unwrap() + 1;
-        let local_end = config.find("# An SFTP host-to-host link instead").unwrap();
-        let endpoint = format!(
-            "[connections.sftp]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\nprivate_key_file = \"{}\"\n\
-             host_key_fingerprints = [\"{}\"]\noutbound_dir = \"inbox\"\ninbound_dir = \"outbox\"\n\n",
-            sshd.port,
-            sshd.user,
-            sshd.client_key.display(),
-            sshd.host_fingerprint
-        );
-        config.replace_range(local_start..local_end, &endpoint);
-    }
+    let key = sftp.map(|s| s.client_key.display().to_string());
+    let target = sftp.map(|s| bankgate::cli::demo::SftpTarget {
+        port: s.port,
+        user: &s.user,
+        private_key_file: key.as_deref().unwrap_or_default(),
+        fingerprint: &s.host_fingerprint,
+        outbound_dir: "inbox",
+        inbound_dir: "outbox",
+    });
+    let config = bankgate::cli::demo::config_text(200, target.as_ref()).unwrap();
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
 }

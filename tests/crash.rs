@@ -21,20 +21,14 @@ const KILLS: usize = 24;
 /// The fixture configuration with a fast drop folder and engine, every scheme sent as
 /// soon as approved (no cut-off schedule), and the bank at `bank/`.
 fn setup(dir: &Path) {
-    let fixture = std::fs::read_to_string(common::root().join("fixtures/bankgate.toml")).unwrap();
-    let start = fixture.find("[[connections.schedules]]").unwrap();
-    let end = fixture.find("# How the bank is reached").unwrap();
-    let config = format!("{}{}", &fixture[..start], &fixture[end..])
-        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
-        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
-        .replace("tick_milliseconds = 1000", "tick_milliseconds = 100")
+    let config = bankgate::cli::demo::config_text(100, None)
+        .unwrap()
         .replace(
             "max_payments_per_file = 10000",
             "max_payments_per_file = 400",
         );
-    assert!(
-        config.contains("tick_milliseconds = 100\n") || config.contains("tick_milliseconds = 100 ")
-    );
+    assert!(config.contains("max_payments_per_file = 400"));
+    assert!(config.contains("tick_milliseconds = 100"));
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
     std::fs::create_dir_all(dir.join("bank/inbox")).unwrap();

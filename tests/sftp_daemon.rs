@@ -19,25 +19,16 @@ use common::sshd::Sshd;
 /// ticks and polls, and `[connections.sftp]` for `sshd` with `fingerprint` pinned and
 /// `key` as the client key.
 fn setup(dir: &Path, sshd: &Sshd, fingerprint: &str, key: &Path) {
-    let fixture = std::fs::read_to_string(common::root().join("fixtures/bankgate.toml")).unwrap();
-    let start = fixture.find("[[connections.schedules]]").unwrap();
-    let end = fixture.find("# How the bank is reached").unwrap();
-    let mut config = format!("{}{}", &fixture[..start], &fixture[end..])
-        .replace("poll_seconds = 60 ", "poll_seconds = 1 ")
-        .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
-        .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
-        .replace("tick_milliseconds = 1000", "tick_milliseconds = 100");
-    let local_start = config.find("\n[connections.local]").unwrap() + 1;
-    let local_end = config.find("# An SFTP host-to-host link instead").unwrap();
-    let endpoint = format!(
-        "[connections.sftp]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\nprivate_key_file = \"{}\"\n\
-         host_key_fingerprints = [\"{fingerprint}\"]\noutbound_dir = \"inbox\"\ninbound_dir = \"outbox\"\n\
-         connect_timeout_seconds = 5\nio_timeout_seconds = 5\n\n",
-        sshd.port,
-        sshd.user,
-        key.display()
-    );
-    config.replace_range(local_start..local_end, &endpoint);
+    let key = key.display().to_string();
+    let target = bankgate::cli::demo::SftpTarget {
+        port: sshd.port,
+        user: &sshd.user,
+        private_key_file: &key,
+        fingerprint,
+        outbound_dir: "inbox",
+        inbound_dir: "outbox",
+    };
+    let config = bankgate::cli::demo::config_text(100, Some(&target)).unwrap();
     std::fs::write(dir.join("bankgate.toml"), config).unwrap();
     std::fs::create_dir_all(dir.join("intake/inbox")).unwrap();
 }

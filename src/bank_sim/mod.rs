@@ -268,9 +268,9 @@ impl BankSim {
                     Err(e) => return Err(io_error(&path, "reading the file", e)),
                 };
                 let intake = answer::take(&self.settings, &self.state, name, &bytes);
-                (hex(&Sha256::digest(&bytes)), intake)
+                (format!("{:x}", Sha256::digest(&bytes)), intake)
             };
-            let key = hex(&Sha256::digest(name.as_bytes()))[..16].to_owned();
+            let key = format!("{:x}", Sha256::digest(name.as_bytes()))[..16].to_owned();
             if let Some(job) = &intake.job {
                 save_json(&self.paths.job(&key), job)?;
             }
@@ -615,10 +615,6 @@ fn output_base(name: &str) -> String {
     } else {
         safe
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs the simulator on `dir`, ticking every `poll` with the wall clock, until

@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             std::fs::create_dir_all(dir.join(sub))?;
         }
         let server = if args.local {
-            write_config(&dir, None)?;
+            std::fs::write(dir.join("bankgate.toml"), config_text(250, None)?)?;
             None
         } else {
             let public = crate::transport::keys::write_ed25519_key(&dir.join("keys/acme_ed25519"))?;
@@ -112,7 +112,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 server.port(),
                 server.host_key_fingerprint()
             );
-            write_config(&dir, Some((server.port(), server.host_key_fingerprint())))?;
+            let target = SftpTarget {
+                port: server.port(),
+                user: "acme",
+                private_key_file: "keys/acme_ed25519",
+                fingerprint: server.host_key_fingerprint(),
+                outbound_dir: "/inbox",
+                inbound_dir: "/outbox",
+            };
+            std::fs::write(dir.join("bankgate.toml"), config_text(250, Some(&target))?)?;
             Some(server)
         };
         let settings = bank_settings(args.seed);
@@ -164,45 +172,61 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     })
 }
 
-/// The fixture configuration, every scheme sent at once, a fast drop folder, engine and
-/// poll; the bank over SFTP on `127.0.0.1:port` with its host key pinned, or (without a
-/// server) as the local directory pair under `bank/`.
-fn write_config(dir: &Path, sftp: Option<(u16, &str)>) -> anyhow::Result<()> {
+/// An SFTP server to reach instead of the fixture's local directory pair.
+pub struct SftpTarget<'a> {
+    pub port: u16,
+    pub user: &'a str,
+    pub private_key_file: &'a str,
+    pub fingerprint: &'a str,
+    pub outbound_dir: &'a str,
+    pub inbound_dir: &'a str,
+}
+
+/// The example configuration (`fixtures/bankgate.toml`) made for a run on one machine:
+/// no cut-off schedules (every scheme goes at once), a drop folder without settle time,
+/// polls every second, workers ticking every `tick_milliseconds`; and the bank over SFTP
+/// on `127.0.0.1` with its host key pinned, or, without `sftp`, the local directory pair
+/// under `bank/`. The demo, the daemon tests and the daemon benchmark use it.
+pub fn config_text(
+    tick_milliseconds: u64,
+    sftp: Option<&SftpTarget<'_>>,
+) -> anyhow::Result<String> {
+    let layout = || anyhow::anyhow!("the layout of fixtures/bankgate.toml changed");
     let start = FIXTURE_CONFIG
         .find("[[connections.schedules]]")
-        .context("fixture configuration layout")?;
+        .ok_or_else(layout)?;
     let end = FIXTURE_CONFIG
         .find("# How the bank is reached")
-        .context("fixture configuration layout")?;
+        .ok_or_else(layout)?;
     let mut config = format!("{}{}", &FIXTURE_CONFIG[..start], &FIXTURE_CONFIG[end..])
         .replace("poll_seconds = 60 ", "poll_seconds = 1 ")
         .replace("settle_seconds = 2 ", "settle_seconds = 0 ")
         .replace("rescan_seconds = 5 ", "rescan_seconds = 1 ")
-        .replace("tick_milliseconds = 1000", "tick_milliseconds = 250");
-    if let Some((port, fingerprint)) = sftp {
-        let local_start = config
-            .find("\n[connections.local]")
-            .context("fixture configuration layout")?
-            + 1;
+        .replace(
+            "tick_milliseconds = 1000",
+            &format!("tick_milliseconds = {tick_milliseconds}"),
+        );
+    if let Some(t) = sftp {
+        let local_start = config.find("\n[connections.local]").ok_or_else(layout)? + 1;
         let local_end = config
             .find("# An SFTP host-to-host link instead")
-            .context("fixture configuration layout")?;
+            .ok_or_else(layout)?;
         let endpoint = format!(
             "[connections.sftp]\n\
              host = \"127.0.0.1\"\n\
-             port = {port}\n\
-             user = \"acme\"\n\
-             private_key_file = \"keys/acme_ed25519\"\n\
-             host_key_fingerprints = [\"{fingerprint}\"]\n\
-             outbound_dir = \"/inbox\"\n\
-             inbound_dir = \"/outbox\"\n\
+             port = {}\n\
+             user = \"{}\"\n\
+             private_key_file = \"{}\"\n\
+             host_key_fingerprints = [\"{}\"]\n\
+             outbound_dir = \"{}\"\n\
+             inbound_dir = \"{}\"\n\
              connect_timeout_seconds = 5\n\
-             io_timeout_seconds = 10\n\n"
+             io_timeout_seconds = 10\n\n",
+            t.port, t.user, t.private_key_file, t.fingerprint, t.outbound_dir, t.inbound_dir
         );
         config.replace_range(local_start..local_end, &endpoint);
     }
-    std::fs::write(dir.join("bankgate.toml"), config)?;
-    Ok(())
+    Ok(config)
 }
 
 /// A bank that answers within seconds, with some rejections and returns.

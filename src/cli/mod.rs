@@ -4,7 +4,7 @@
 mod bank_sim;
 mod check_config;
 mod connections;
-mod demo;
+pub mod demo;
 mod operate;
 mod parse;
 mod render;

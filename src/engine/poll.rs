@@ -9,7 +9,6 @@
 use std::io::Cursor;
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use tracing::{error, info, warn};
 
 use super::EngineError;
@@ -97,13 +96,7 @@ async fn process<S: Store>(
     bytes: &[u8],
 ) -> Result<Processed, EngineError> {
     let now = Timestamp::now();
-    let sha256 = {
-        let digest = Sha256::digest(bytes);
-        digest
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    // The archive hashes the bytes as it writes them: its SHA-256 is the file's.
     let archived = archive
         .store(bytes)
         .map_err(|e| EngineError::Archive(e.to_string()))?;
@@ -117,7 +110,7 @@ async fn process<S: Store>(
         file: InboundFile {
             connection: connection.id.clone(),
             name: entry.name.clone(),
-            sha256,
+            sha256: archived.sha256.clone(),
             size: bytes.len() as u64,
             message,
             received_at: now,

@@ -488,7 +488,7 @@ impl DropFolder {
                 if bytes.len() as u64 != expected_size {
                     return Ok(None);
                 }
-                let sha256 = hex(&Sha256::digest(&bytes));
+                let sha256 = format!("{:x}", Sha256::digest(&bytes));
                 let report = read_file(&name, &bytes, &accounts, limits);
                 Ok(Some((sha256, bytes.len() as u64, report)))
             }
@@ -777,10 +777,6 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
         Err(e) if cfg!(unix) => Err(e),
         Err(_) => Ok(()),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn blocking<T: Send + 'static>(

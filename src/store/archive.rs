@@ -43,15 +43,6 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 impl Archive {
     /// Opens (creating) the archive at `root`.
     pub fn open(root: &Path) -> io::Result<Self> {
@@ -92,7 +83,7 @@ impl Archive {
             inner,
         } = out;
         drop(inner);
-        let sha256 = hex(&hasher.finalize());
+        let sha256 = format!("{:x}", hasher.finalize());
         let address = format!("sha256/{}/{sha256}", &sha256[..2]);
         let target = self.root.join(&address);
         if !target.exists() {

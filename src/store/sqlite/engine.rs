@@ -25,27 +25,30 @@ pub(super) fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreE
     })
 }
 
-/// Moves an outbound file to `to` when the state machine allows it from where it is;
-/// returns whether it moved.
-pub(super) async fn move_file_if_allowed(
+/// An outbound file's current state (`None`: no such file).
+pub(super) async fn file_state(
     tx: &mut Tx,
     message_id: &str,
-    to: FileState,
-    reason: Option<&str>,
-    ctx: &EventContext,
-) -> Result<bool, StoreError> {
+) -> Result<Option<FileState>, StoreError> {
     let state: Option<String> =
         sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
             .bind(message_id)
             .fetch_optional(&mut **tx)
             .await?;
-    let Some(state) = state else {
-        return Ok(false);
-    };
-    let from: FileState = parse_column("outbound file state", &state)?;
-    if !from.allows(to) {
-        return Ok(false);
-    }
+    state
+        .map(|s| parse_column("outbound file state", &s))
+        .transpose()
+}
+
+/// Writes a checked move `from → to` of an outbound file and its event.
+pub(super) async fn write_file_state(
+    tx: &mut Tx,
+    message_id: &str,
+    from: FileState,
+    to: FileState,
+    reason: Option<&str>,
+    ctx: &EventContext,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE outbound_files SET state = ?, updated_at = ? WHERE message_id = ?")
         .bind(to.as_str())
         .bind(ts(ctx.at))
@@ -68,8 +71,25 @@ pub(super) async fn move_file_if_allowed(
             note: None,
         },
     )
-    .await?;
-    Ok(true)
+    .await
+}
+
+/// Moves an outbound file to `to` when the state machine allows it from where it is;
+/// returns whether it moved.
+async fn move_file_if_allowed(
+    tx: &mut Tx,
+    message_id: &str,
+    to: FileState,
+    reason: Option<&str>,
+    ctx: &EventContext,
+) -> Result<bool, StoreError> {
+    match file_state(tx, message_id).await? {
+        Some(from) if from.allows(to) => {
+            write_file_state(tx, message_id, from, to, reason, ctx).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 impl SqliteStore {
@@ -119,7 +139,7 @@ impl SqliteStore {
                 format!("state {state}"),
             ));
         }
-        move_file_if_allowed(&mut tx, message_id, FileState::Uploaded, None, ctx).await?;
+        write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
         let rows = sqlx::query(
             "SELECT p.id, p.status, p.mandate_id, m.status AS mandate_status
              FROM outbound_file_payments f
@@ -364,24 +384,7 @@ impl SqliteStore {
         for (message_id, to) in &record.file_states {
             move_file_if_allowed(&mut tx, message_id, *to, Some(&file.name), ctx).await?;
         }
-        for l in &record.lines {
-            sqlx::query(
-                "INSERT INTO statement_lines (inbound_file_id, account, entry_reference,
-                     amount_minor, currency, credit, booking_date, detail, matched_payment_id)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(&l.account)
-            .bind(&l.entry_reference)
-            .bind(l.amount_minor)
-            .bind(&l.currency)
-            .bind(l.credit)
-            .bind(l.booking_date.map(|d| d.to_string()))
-            .bind(l.detail.as_deref())
-            .bind(l.matched_payment_id.as_deref())
-            .execute(&mut *tx)
-            .await?;
-        }
+        super::insert_statement_lines(&mut tx, Some(id), &record.lines).await?;
         tx.commit().await?;
         Ok(InboundOutcome::New { id })
     }

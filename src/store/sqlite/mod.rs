@@ -98,7 +98,7 @@ fn content_hash(raw_json: &str, key: &str) -> Result<String, StoreError> {
         .map_err(|e| StoreError::unexpected("instruction", key, "its JSON text", format!("{e}")))?;
     let mut canonical = Vec::with_capacity(raw_json.len());
     write_canonical(&value, &mut canonical);
-    Ok(hex(&Sha256::digest(&canonical)))
+    Ok(format!("{:x}", Sha256::digest(&canonical)))
 }
 
 fn write_canonical(value: &Value, out: &mut Vec<u8>) {
@@ -134,16 +134,6 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    s
-}
-
 /// One `events` row to append.
 struct NewEvent<'a> {
     entity: &'a str,
@@ -160,34 +150,7 @@ struct NewEvent<'a> {
 }
 
 async fn append_event(tx: &mut Tx, e: NewEvent<'_>) -> Result<(), StoreError> {
-    let evidence = match e.evidence {
-        Some(ev) => Some(
-            serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
-                what: "evidence",
-                detail: err.to_string(),
-            })?,
-        ),
-        None => None,
-    };
-    sqlx::query(
-        "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
-                             applied, reason, evidence, note)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(e.entity)
-    .bind(e.entity_id)
-    .bind(e.event)
-    .bind(e.actor)
-    .bind(ts(e.at))
-    .bind(e.status_before)
-    .bind(e.status_after)
-    .bind(e.applied)
-    .bind(e.reason)
-    .bind(evidence)
-    .bind(e.note)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    bulk::append_events(tx, std::slice::from_ref(&e)).await
 }
 
 fn record_event<S: fmt::Display, K: fmt::Display>(r: &EventRecord<S, K>) -> NewEvent<'_> {
@@ -995,18 +958,12 @@ impl Store for SqliteStore {
         ctx: &EventContext,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
-                .bind(message_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(state) = state else {
+        let Some(state) = engine::file_state(&mut tx, message_id).await? else {
             return Err(StoreError::NotFound {
                 what: "outbound file",
                 id: message_id.to_owned(),
             });
         };
-        let state: FileState = parse_column("outbound file state", &state)?;
         if state != from {
             return Err(StoreError::unexpected(
                 "outbound file",
@@ -1033,7 +990,7 @@ impl Store for SqliteStore {
                 format!("{from} to {to}"),
             ));
         }
-        engine::move_file_if_allowed(&mut tx, message_id, to, reason, ctx).await?;
+        engine::write_file_state(&mut tx, message_id, from, to, reason, ctx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1142,20 +1099,19 @@ impl Store for SqliteStore {
     }
 
     async fn apply_payment_events(&self, records: &[PaymentRecord]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        for r in records {
-            if r.event == PaymentEventKind::Created {
-                return Err(StoreError::unexpected(
-                    "payment",
-                    &r.entity_id,
-                    "an event after CREATED (payments are created by record_file)",
-                    "CREATED",
-                ));
-            }
-            let status = payment_status(&mut tx, &r.entity_id).await?;
-            check_not_stale("payment", r, status)?;
-            persist_payment(&mut tx, r).await?;
+        if let Some(r) = records
+            .iter()
+            .find(|r| r.event == PaymentEventKind::Created)
+        {
+            return Err(StoreError::unexpected(
+                "payment",
+                &r.entity_id,
+                "an event after CREATED (payments are created by record_file)",
+                "CREATED",
+            ));
         }
+        let mut tx = self.begin().await?;
+        bulk::persist_many(&mut tx, StatusTable::Payments, "payment", records, false).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1286,24 +1242,7 @@ impl Store for SqliteStore {
 
     async fn record_statement_lines(&self, lines: &[StatementLine]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        for l in lines {
-            sqlx::query(
-                "INSERT INTO statement_lines (inbound_file_id, account, entry_reference,
-                     amount_minor, currency, credit, booking_date, detail, matched_payment_id)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(l.inbound_file_id)
-            .bind(&l.account)
-            .bind(&l.entry_reference)
-            .bind(l.amount_minor)
-            .bind(&l.currency)
-            .bind(l.credit)
-            .bind(l.booking_date.map(|d| d.to_string()))
-            .bind(l.detail.as_deref())
-            .bind(l.matched_payment_id.as_deref())
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_statement_lines(&mut tx, None, lines).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1424,4 +1363,32 @@ fn outbound_file_from_row(row: &SqliteRow) -> Result<OutboundFileRow, StoreError
         created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// Inserts statement lines, all for `file_id` when given, else each for its own
+/// `inbound_file_id`.
+async fn insert_statement_lines(
+    tx: &mut Tx,
+    file_id: Option<i64>,
+    lines: &[StatementLine],
+) -> Result<(), StoreError> {
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO statement_lines (inbound_file_id, account, entry_reference,
+                 amount_minor, currency, credit, booking_date, detail, matched_payment_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(file_id.unwrap_or(l.inbound_file_id))
+        .bind(&l.account)
+        .bind(&l.entry_reference)
+        .bind(l.amount_minor)
+        .bind(&l.currency)
+        .bind(l.credit)
+        .bind(l.booking_date.map(|d| d.to_string()))
+        .bind(l.detail.as_deref())
+        .bind(l.matched_payment_id.as_deref())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

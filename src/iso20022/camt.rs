@@ -135,15 +135,7 @@ impl<R: BufRead> AccountReportReader<R> {
         expected: impl Into<String>,
         actual: impl Into<String>,
     ) -> ReadError {
-        let mut path = self.xml.path_string();
-        path.push('/');
-        path.push_str(name);
-        ReadError::Field {
-            offset: self.xml.offset(),
-            path,
-            expected: expected.into(),
-            actual: actual.into(),
-        }
+        self.xml.child_error(name, expected, actual)
     }
 
     /// Reads on to the next item.

@@ -154,19 +154,7 @@ impl<R: BufRead> StatusReportReader<R> {
         expected: impl Into<String>,
         actual: impl Into<String>,
     ) -> ReadError {
-        let mut path = self.xml.path_string();
-        if !name.is_empty() {
-            if !path.is_empty() {
-                path.push('/');
-            }
-            path.push_str(name);
-        }
-        ReadError::Field {
-            offset: self.xml.offset(),
-            path,
-            expected: expected.into(),
-            actual: actual.into(),
-        }
+        self.xml.child_error(name, expected, actual)
     }
 
     fn start(

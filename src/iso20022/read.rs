@@ -189,6 +189,29 @@ impl<R: BufRead> XmlReader<R> {
         }
     }
 
+    /// A field error about element `name`, a child of the open elements (the one just
+    /// closed, or one being read).
+    pub fn child_error(
+        &self,
+        name: &str,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> ReadError {
+        let mut path = self.path_string();
+        if !name.is_empty() {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(name);
+        }
+        ReadError::Field {
+            offset: self.offset(),
+            path,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
     pub fn read_node(&mut self) -> Result<Node, ReadError> {
         let Self {
             reader,

@@ -25,6 +25,26 @@ pub(super) fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreE
     })
 }
 
+/// [`InboundOutcome::Duplicate`] when a file with these bytes was received before.
+pub(super) async fn inbound_duplicate(
+    tx: &mut Tx,
+    sha256: &str,
+) -> Result<Option<InboundOutcome>, StoreError> {
+    let first = sqlx::query("SELECT id, name, received_at FROM inbound_files WHERE sha256 = ?")
+        .bind(sha256)
+        .fetch_optional(&mut **tx)
+        .await?;
+    first
+        .map(|row| {
+            Ok(InboundOutcome::Duplicate {
+                id: row.try_get("id")?,
+                first_name: row.try_get("name")?,
+                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+            })
+        })
+        .transpose()
+}
+
 /// An outbound file's current state (`None`: no such file).
 pub(super) async fn file_state(
     tx: &mut Tx,
@@ -311,18 +331,10 @@ impl SqliteStore {
         .bind(ts(ctx.at))
         .execute(&mut *tx)
         .await?;
-        let first = sqlx::query("SELECT id, name, received_at FROM inbound_files WHERE sha256 = ?")
-            .bind(&file.sha256)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = first {
-            let outcome = InboundOutcome::Duplicate {
-                id: row.try_get("id")?,
-                first_name: row.try_get("name")?,
-                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
-            };
+        if let Some(duplicate) = inbound_duplicate(&mut tx, &file.sha256).await? {
+            // Only the ledger entry is new.
             tx.commit().await?;
-            return Ok(outcome);
+            return Ok(duplicate);
         }
         let state = if record.quarantine.is_some() {
             "QUARANTINED"

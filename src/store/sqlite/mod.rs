@@ -1193,16 +1193,8 @@ impl Store for SqliteStore {
         ctx: &EventContext,
     ) -> Result<InboundOutcome, StoreError> {
         let mut tx = self.begin().await?;
-        let first = sqlx::query("SELECT id, name, received_at FROM inbound_files WHERE sha256 = ?")
-            .bind(&file.sha256)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = first {
-            return Ok(InboundOutcome::Duplicate {
-                id: row.try_get("id")?,
-                first_name: row.try_get("name")?,
-                first_received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
-            });
+        if let Some(duplicate) = engine::inbound_duplicate(&mut tx, &file.sha256).await? {
+            return Ok(duplicate);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO inbound_files (connection, name, sha256, size, message, received_at)

@@ -60,6 +60,23 @@ fn status_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// User and system CPU seconds the process has used (`/proc/<pid>/stat`, clock ticks).
+fn cpu_seconds(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 100.0
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the ')'.
+    (tick(11), tick(12))
+}
+
 fn uploaded_payments(dir: &Path) -> usize {
     let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
         .args(["files", "--config", "bankgate.toml", "--json", "list"])
@@ -90,12 +107,25 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     setup(root, server.as_ref());
+    // BANKGATE_BENCH_LOG=PATH keeps the daemon's info log (timestamps show where time goes).
+    let log = std::env::var_os("BANKGATE_BENCH_LOG");
+    let stderr = match &log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None => Stdio::null(),
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_bankgate"))
         .args(["run", "--config", "bankgate.toml"])
         .current_dir(root)
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            match (&log, std::env::var("BANKGATE_BENCH_RUST_LOG")) {
+                (Some(_), Ok(filter)) => filter,
+                (Some(_), Err(_)) => "info".to_owned(),
+                (None, _) => "warn".to_owned(),
+            },
+        )
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
@@ -110,6 +140,7 @@ fn main() {
         )
         .unwrap();
     }
+    let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     for f in 0..files {
         let name = format!("batch-{f:03}.ndjson");
@@ -128,9 +159,10 @@ fn main() {
             started.elapsed() < Duration::from_secs(900),
             "only {done} of {total} after 15 minutes"
         );
-        std::thread::sleep(Duration::from_millis(1000));
+        std::thread::sleep(Duration::from_millis(250));
     }
     let elapsed = started.elapsed();
+    let cpu_after = cpu_seconds(pid);
     let peak_kib = status_kib(pid, "VmHWM:");
     std::thread::sleep(Duration::from_secs(5));
     let idle_after_kib = status_kib(pid, "VmRSS:");
@@ -147,6 +179,11 @@ fn main() {
         },
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
+    );
+    let (user, system) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
+    println!(
+        "daemon CPU: {user:.2} s user + {system:.2} s system = {:.0} us per instruction",
+        (user + system) * 1e6 / total as f64
     );
     println!(
         "daemon RSS: idle at start {:.1} MiB, peak {:.1} MiB, idle after the work {:.1} MiB",

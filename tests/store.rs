@@ -58,11 +58,8 @@ fn prepare(name: &str, bytes: &[u8], connection: &str, approval: ApprovalPolicy)
     let records = report
         .instructions()
         .zip(&split.records)
-        .map(|(instruction, (_, value))| NewInstruction {
-            instruction: instruction.clone(),
-            raw_json: serde_json::to_string(value).unwrap(),
-            connection: connection.to_owned(),
-            approval,
+        .map(|(instruction, (_, value))| {
+            NewInstruction::new(instruction.clone(), value, connection.to_owned(), approval)
         })
         .collect();
     Prepared {

@@ -48,12 +48,12 @@ impl<S: Store> Recorder for StoreRecorder<'_, S> {
             .filter_map(|r| {
                 let instruction = r.outcome.as_ref().ok()?.clone();
                 let (connection, approval) = self.routing(&instruction);
-                Some(NewInstruction {
+                Some(NewInstruction::new(
                     instruction,
-                    raw_json: r.raw.to_string(),
+                    &r.raw,
                     connection,
                     approval,
-                })
+                ))
             })
             .collect();
         let ctx = EventContext::new(Actor::System, Timestamp::now());

@@ -421,17 +421,24 @@ impl DropFolder {
         state.seen.retain(|name, _| present.contains(name));
         state.warned.retain(|name| present.contains(name));
         ready.sort_by(|a, b| (a.modified, &a.name).cmp(&(b.modified, &b.name)));
-        for file in ready {
+        // One file ahead: the next file is read and parsed while this one is recorded.
+        let mut next = ready.first().map(|f| self.start_load(f, accounts));
+        for (index, file) in ready.iter().enumerate() {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let action = self.handle(&file, accounts, recorder).await;
+            let Some(loading) = next.take() else { break };
+            let loaded = loading.await.unwrap_or_else(|e| {
+                Loaded::NotRead(FileAction::Failed(format!("reading task failed: {e}")))
+            });
+            next = ready.get(index + 1).map(|f| self.start_load(f, accounts));
+            let action = self.handle(file, loaded, recorder).await;
             let fatal = matches!(action, FileAction::Fatal(_));
             if let FileAction::Processed { .. } | FileAction::Rejected { .. } = action {
                 state.seen.remove(&file.name);
             }
             report.files.push(FileOutcome {
-                name: file.name,
+                name: file.name.clone(),
                 action,
             });
             if fatal {
@@ -441,80 +448,36 @@ impl DropFolder {
         report
     }
 
-    async fn handle(
+    /// Starts reading and parsing `file` on the blocking pool; the result is awaited later,
+    /// so the next file is read while the current one is recorded.
+    fn start_load(
         &self,
         file: &ListedFile,
         accounts: &AccountBook,
+    ) -> tokio::task::JoinHandle<Loaded> {
+        let path = self.inbox().join(&file.name);
+        let file = file.clone();
+        let accounts = accounts.clone();
+        let limits = self.settings.limits;
+        tokio::task::spawn_blocking(move || load(&path, &file, &accounts, limits))
+    }
+
+    async fn handle(
+        &self,
+        file: &ListedFile,
+        loaded: Loaded,
         recorder: &impl Recorder,
     ) -> FileAction {
         let name = file.name.clone();
-        let received_at = Timestamp::now();
-        let limits = self.settings.limits;
-        let problem = |rule: &str, expected: String, actual: String| Diagnostic {
-            file: name.clone(),
-            location: Location::File,
-            id: None,
-            field: None,
-            rule: rule.to_owned(),
-            expected,
-            actual,
+        let (incoming, report) = match loaded {
+            Loaded::Read { incoming, report } => (incoming, report),
+            Loaded::Refused {
+                diagnostic,
+                received_at,
+            } => return self.reject(file, None, received_at, vec![diagnostic]).await,
+            Loaded::NotRead(action) => return action,
         };
-        if Format::from_name(&name).is_none() {
-            let diagnostic = problem(
-                "file.format",
-                "a name ending in .json, .ndjson, .jsonl or .csv".to_owned(),
-                name.clone(),
-            );
-            return self.reject(file, None, received_at, vec![diagnostic]).await;
-        }
-        if file.size > limits.max_file_bytes as u64 {
-            let diagnostic = problem(
-                "file.size",
-                format!("at most {} bytes", limits.max_file_bytes),
-                format!("{} bytes", file.size),
-            );
-            return self.reject(file, None, received_at, vec![diagnostic]).await;
-        }
-        let read = blocking({
-            let path = self.inbox().join(&name);
-            let name = name.clone();
-            let accounts = accounts.clone();
-            let expected_size = file.size;
-            move || -> io::Result<Option<(String, u64, FileReport)>> {
-                let mut bytes = Vec::new();
-                fs::File::open(&path)?
-                    .take(limits.max_file_bytes as u64 + 1)
-                    .read_to_end(&mut bytes)?;
-                if bytes.len() as u64 != expected_size {
-                    return Ok(None);
-                }
-                let sha256 = format!("{:x}", Sha256::digest(&bytes));
-                let report = read_file(&name, &bytes, &accounts, limits);
-                Ok(Some((sha256, bytes.len() as u64, report)))
-            }
-        })
-        .await;
-        let (sha256, size, report) = match read {
-            Ok(Some(read)) => read,
-            Ok(None) => {
-                debug!(file = %name, "Deferring a file whose size changed while reading.");
-                return FileAction::Deferred(DeferReason::Changing);
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                debug!(file = %name, "The file left the inbox before it was read.");
-                return FileAction::Failed(format!("gone before reading: {e}"));
-            }
-            Err(e) => {
-                warn!(file = %name, error = %e, "Cannot read an inbox file; will retry.");
-                return FileAction::Failed(e.to_string());
-            }
-        };
-        let incoming = IncomingFile {
-            name: name.clone(),
-            sha256,
-            size,
-            received_at,
-        };
+        let received_at = incoming.received_at;
         if !report.is_valid() {
             let diagnostics = report.diagnostics().into_iter().cloned().collect();
             return self
@@ -676,6 +639,87 @@ impl DropFolder {
                 FileAction::Failed(e.to_string())
             }
         }
+    }
+}
+
+/// A file of the inbox read and parsed (or refused before reading).
+enum Loaded {
+    /// Read whole; `report` tells whether it is valid.
+    Read {
+        incoming: IncomingFile,
+        report: FileReport,
+    },
+    /// Refused without reading (its name or size): rejected with this diagnostic.
+    Refused {
+        diagnostic: Diagnostic,
+        received_at: Timestamp,
+    },
+    /// Not read now (changing, gone, unreadable): what the scan reports.
+    NotRead(FileAction),
+}
+
+/// Reads and parses one inbox file (blocking: runs on the blocking pool).
+fn load(path: &Path, file: &ListedFile, accounts: &AccountBook, limits: Limits) -> Loaded {
+    let name = &file.name;
+    let received_at = Timestamp::now();
+    let refused = |rule: &str, expected: String, actual: String| Loaded::Refused {
+        diagnostic: Diagnostic {
+            file: name.clone(),
+            location: Location::File,
+            id: None,
+            field: None,
+            rule: rule.to_owned(),
+            expected,
+            actual,
+        },
+        received_at,
+    };
+    if Format::from_name(name).is_none() {
+        return refused(
+            "file.format",
+            "a name ending in .json, .ndjson, .jsonl or .csv".to_owned(),
+            name.clone(),
+        );
+    }
+    if file.size > limits.max_file_bytes as u64 {
+        return refused(
+            "file.size",
+            format!("at most {} bytes", limits.max_file_bytes),
+            format!("{} bytes", file.size),
+        );
+    }
+    let read = || -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        fs::File::open(path)?
+            .take(limits.max_file_bytes as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let bytes = match read() {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            debug!(file = %name, "The file left the inbox before it was read.");
+            return Loaded::NotRead(FileAction::Failed(format!("gone before reading: {e}")));
+        }
+        Err(e) => {
+            warn!(file = %name, error = %e, "Cannot read an inbox file; will retry.");
+            return Loaded::NotRead(FileAction::Failed(e.to_string()));
+        }
+    };
+    if bytes.len() as u64 != file.size {
+        debug!(file = %name, "Deferring a file whose size changed while reading.");
+        return Loaded::NotRead(FileAction::Deferred(DeferReason::Changing));
+    }
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let report = read_file(name, &bytes, accounts, limits);
+    Loaded::Read {
+        incoming: IncomingFile {
+            name: name.clone(),
+            sha256,
+            size: bytes.len() as u64,
+            received_at,
+        },
+        report,
     }
 }
 

@@ -69,15 +69,19 @@ pub fn split(text: &str, ndjson: bool) -> Split {
 fn stream(text: &str) -> Result<Vec<(Location, Value)>, serde_json::Error> {
     let mut records = Vec::new();
     let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let mut end = 0;
+    // Lines are counted incrementally (from the previous value's end), so a file of n
+    // values costs O(length), not O(n * length).
+    let (mut end, mut line) = (0, 1u64);
     while let Some(value) = values.next() {
         let value = value?;
         let start = text[end..]
             .find(|c: char| !c.is_whitespace())
             .map_or(end, |offset| end + offset);
-        let line = text[..start].bytes().filter(|b| *b == b'\n').count() as u64 + 1;
+        line += text[end..start].bytes().filter(|b| *b == b'\n').count() as u64;
         records.push((Location::Line(line), value));
-        end = values.byte_offset();
+        let next = values.byte_offset();
+        line += text[start..next].bytes().filter(|b| *b == b'\n').count() as u64;
+        end = next;
     }
     Ok(records)
 }

@@ -189,7 +189,7 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
         report.records.push(read_one(
             name,
             location,
-            &value,
+            value,
             accounts,
             format,
             &mut first_seen,
@@ -201,12 +201,12 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
 fn read_one(
     file: &str,
     location: Location,
-    value: &Value,
+    value: Value,
     accounts: &AccountBook,
     format: Format,
     first_seen: &mut HashMap<(u8, String), Location>,
 ) -> RecordReport {
-    let record = instruction::read_record(value, accounts);
+    let record = instruction::read_record(&value, accounts);
     let mut problems = match record.outcome {
         Ok(_) => Vec::new(),
         Err(ref problems) => problems.clone(),
@@ -249,6 +249,6 @@ fn read_one(
         kind: record.kind,
         key: record.key,
         outcome,
-        raw: value.clone(),
+        raw: value,
     }
 }

@@ -87,17 +87,82 @@ impl ApprovalPolicy {
     }
 }
 
-/// One validated instruction to record.
+/// One validated instruction to record. Built with [`NewInstruction::new`], which keeps
+/// the record's JSON text and its content hash together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInstruction {
     pub instruction: Instruction,
     /// The instruction's JSON as read (one record), kept to re-read it with intake later.
-    /// Its content (keys sorted, formatting ignored) decides idempotency.
     pub raw_json: String,
+    /// SHA-256 (hex) of the record's content: keys sorted, no whitespace. Decides
+    /// idempotency: the same key with the same content hash is the same instruction.
+    pub content_sha256: String,
     /// The bank connection serving the instruction's account.
     pub connection: String,
     /// Used for payments; ignored for mandates and cancellations.
     pub approval: ApprovalPolicy,
+}
+
+impl NewInstruction {
+    /// The instruction read from `record`: its JSON text and content hash come from the
+    /// parsed record, so nothing is parsed twice.
+    pub fn new(
+        instruction: Instruction,
+        record: &serde_json::Value,
+        connection: String,
+        approval: ApprovalPolicy,
+    ) -> Self {
+        Self {
+            instruction,
+            raw_json: record.to_string(),
+            content_sha256: content_sha256(record),
+            connection,
+            approval,
+        }
+    }
+}
+
+/// SHA-256 (hex) of `record` with object keys sorted and no whitespace: two records with
+/// the same content hash the same, whatever their key order or formatting.
+pub fn content_sha256(record: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut canonical = Vec::with_capacity(512);
+    write_canonical(record, &mut canonical);
+    format!("{:x}", Sha256::digest(&canonical))
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                // Writing JSON into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, k);
+                out.push(b':');
+                write_canonical(v, out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(b']');
+        }
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
+    }
 }
 
 /// What recording an instruction file did.

@@ -10,8 +10,6 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -90,48 +88,6 @@ fn parse_ts(text: &str) -> Result<Timestamp, StoreError> {
 
 fn limit(limit: Option<usize>) -> i64 {
     limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// SHA-256 (hex) of the instruction's JSON with object keys sorted and no whitespace.
-fn content_hash(raw_json: &str, key: &str) -> Result<String, StoreError> {
-    let value: Value = serde_json::from_str(raw_json)
-        .map_err(|e| StoreError::unexpected("instruction", key, "its JSON text", format!("{e}")))?;
-    let mut canonical = Vec::with_capacity(raw_json.len());
-    write_canonical(&value, &mut canonical);
-    Ok(format!("{:x}", Sha256::digest(&canonical)))
-}
-
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                // Writing JSON into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, k);
-                out.push(b':');
-                write_canonical(v, out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(v, out);
-            }
-            out.push(b']');
-        }
-        other => {
-            let _ = serde_json::to_writer(&mut *out, other);
-        }
-    }
 }
 
 /// One `events` row to append.
@@ -412,7 +368,7 @@ impl SqliteStore {
         summary: &mut RecordSummary,
     ) -> Result<(), StoreError> {
         let key = rec.instruction.key().to_owned();
-        let hash = content_hash(&rec.raw_json, &key)?;
+        let hash = rec.content_sha256.clone();
         let lookup = match rec.instruction.kind() {
             InstructionKind::CreditTransfer | InstructionKind::DirectDebit => {
                 "SELECT p.content_sha256, f.name FROM payments p
@@ -651,7 +607,7 @@ impl Store for SqliteStore {
             match &rec.instruction {
                 Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
                     let key = rec.instruction.key().to_owned();
-                    let hash = content_hash(&rec.raw_json, &key)?;
+                    let hash = rec.content_sha256.clone();
                     if let Some((first_hash, first_file)) = known.get(&key) {
                         if *first_hash == hash {
                             summary.already_recorded.push(key);

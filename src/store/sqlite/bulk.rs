@@ -11,8 +11,95 @@ use super::*;
 /// Rows per multi-row INSERT (11 binds each, well below SQLite's 32,766 variables).
 const CHUNK: usize = 500;
 
-/// Appends events in multi-row INSERTs, in order.
+/// Entity ids per run statement (one JSON array bound as one value).
+const RUN_CHUNK: usize = 10_000;
+
+/// A run shorter than this is written with the other rows, as multi-row VALUES.
+const MIN_RUN: usize = 16;
+
+impl NewEvent<'_> {
+    /// True when the two events differ at most in their entity id: a batch of payments
+    /// moving together (created, approved, claimed, sent) is one run.
+    fn same_shape(&self, other: &NewEvent<'_>) -> bool {
+        self.entity == other.entity
+            && self.event == other.event
+            && self.actor == other.actor
+            && self.at == other.at
+            && self.status_before == other.status_before
+            && self.status_after == other.status_after
+            && self.applied == other.applied
+            && self.reason == other.reason
+            && self.evidence == other.evidence
+            && self.note == other.note
+    }
+}
+
+/// Appends events in order. Runs of events that differ only in their entity id are one
+/// statement per run (the ids bound as one JSON array, the shared fields once); the
+/// rest go in multi-row INSERTs.
 pub(super) async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
+    let mut rows_from = 0;
+    let mut start = 0;
+    while start < events.len() {
+        let mut end = start + 1;
+        while end < events.len() && events[end].same_shape(&events[start]) {
+            end += 1;
+        }
+        if end - start >= MIN_RUN {
+            append_rows(tx, &events[rows_from..start]).await?;
+            append_run(tx, &events[start..end]).await?;
+            rows_from = end;
+        }
+        start = end;
+    }
+    append_rows(tx, &events[rows_from..]).await
+}
+
+/// One shape, many entity ids: `INSERT ... SELECT ... FROM json_each(ids)`, in id order.
+async fn append_run(tx: &mut Tx, run: &[NewEvent<'_>]) -> Result<(), StoreError> {
+    let first = &run[0];
+    let evidence = evidence_json(first)?;
+    for chunk in run.chunks(RUN_CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|e| e.entity_id).collect();
+        let ids = serde_json::to_string(&ids).map_err(|err| StoreError::Corrupt {
+            what: "event ids",
+            detail: err.to_string(),
+        })?;
+        sqlx::query(
+            "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
+                                 applied, reason, evidence, note)
+             SELECT ?, value, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM json_each(?) ORDER BY key",
+        )
+        .bind(first.entity)
+        .bind(first.event.as_str())
+        .bind(first.actor.as_str())
+        .bind(ts(first.at))
+        .bind(first.status_before.as_deref())
+        .bind(first.status_after.as_str())
+        .bind(first.applied)
+        .bind(first.reason)
+        .bind(evidence.as_deref())
+        .bind(first.note.as_deref())
+        .bind(ids)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn evidence_json(e: &NewEvent<'_>) -> Result<Option<String>, StoreError> {
+    e.evidence
+        .map(|ev| {
+            serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
+                what: "evidence",
+                detail: err.to_string(),
+            })
+        })
+        .transpose()
+}
+
+/// Events of any shape in multi-row INSERTs, in order.
+async fn append_rows(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
     for chunk in events.chunks(CHUNK) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
@@ -20,16 +107,7 @@ pub(super) async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>]) -> Resul
         );
         let mut rows = Vec::with_capacity(chunk.len());
         for e in chunk {
-            let evidence = match e.evidence {
-                Some(ev) => Some(
-                    serde_json::to_string(ev).map_err(|err| StoreError::Corrupt {
-                        what: "evidence",
-                        detail: err.to_string(),
-                    })?,
-                ),
-                None => None,
-            };
-            rows.push((e, evidence));
+            rows.push((e, evidence_json(e)?));
         }
         q.push_values(rows, |mut b, (e, evidence)| {
             b.push_bind(e.entity.to_owned())
@@ -128,6 +206,22 @@ where
     for (id, status) in &stored {
         current.insert(id.as_str(), parse_column(what, status)?);
     }
+    persist_from(tx, table, what, records, current, skip_unknown).await
+}
+
+/// [`persist_many`] for a caller that read the stored statuses (`current`) in the same
+/// transaction already, so they are not looked up again.
+pub(super) async fn persist_from<'r, S, K: fmt::Display>(
+    tx: &mut Tx,
+    table: StatusTable,
+    what: &'static str,
+    records: &'r [EventRecord<S, K>],
+    mut current: HashMap<&'r str, S>,
+    skip_unknown: bool,
+) -> Result<(), StoreError>
+where
+    S: fmt::Display + Copy + PartialEq,
+{
     let mut events = Vec::with_capacity(records.len());
     let mut finals: HashMap<&str, (S, Timestamp)> = HashMap::new();
     for r in records {

@@ -175,12 +175,14 @@ impl SqliteStore {
             ..Evidence::default()
         };
         let mut payments = Vec::with_capacity(rows.len());
+        let mut current = std::collections::HashMap::with_capacity(rows.len());
         let mut mandates = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for row in &rows {
             let id: String = row.try_get("id")?;
             let status: PaymentStatus =
                 parse_column("payment status", &row.try_get::<String, _>("status")?)?;
+            current.insert(id.clone(), status);
             payments.push(Payment::restore(id, status).apply(
                 PaymentEvent::FileUploaded {
                     evidence: evidence.clone(),
@@ -210,8 +212,17 @@ impl SqliteStore {
                 }
             }
         }
-        super::bulk::persist_many(&mut tx, StatusTable::Payments, "payment", &payments, false)
-            .await?;
+        // Their statuses were read by the SELECT above, in this transaction.
+        let current = current.iter().map(|(id, s)| (id.as_str(), *s)).collect();
+        super::bulk::persist_from(
+            &mut tx,
+            StatusTable::Payments,
+            "payment",
+            &payments,
+            current,
+            false,
+        )
+        .await?;
         super::bulk::persist_many(&mut tx, StatusTable::Mandates, "mandate", &mandates, true)
             .await?;
         tx.commit().await?;

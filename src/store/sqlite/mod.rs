@@ -314,11 +314,12 @@ fn payment_insert(
 
 async fn insert_payments(
     tx: &mut Tx,
-    rows: &[PaymentInsert],
+    mut rows: Vec<PaymentInsert>,
     file_id: i64,
     now: String,
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(1000) {
+    while !rows.is_empty() {
+        let chunk: Vec<PaymentInsert> = rows.drain(..rows.len().min(1000)).collect();
         let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
             "INSERT INTO payments (id, kind, connection, scheme, source_account,
                  amount_minor, currency, requested_date, mandate_id, status,
@@ -326,22 +327,22 @@ async fn insert_payments(
                  created_at, updated_at) ",
         );
         q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.id.clone())
+            b.push_bind(r.id)
                 .push_bind(r.kind)
-                .push_bind(r.connection.clone())
+                .push_bind(r.connection)
                 .push_bind(r.scheme)
-                .push_bind(r.account.clone())
+                .push_bind(r.account)
                 .push_bind(r.amount_minor)
                 .push_bind(r.currency)
-                .push_bind(r.requested_date.clone())
-                .push_bind(r.mandate_id.clone())
+                .push_bind(r.requested_date)
+                .push_bind(r.mandate_id)
                 .push_bind(r.status)
                 .push_bind(r.approvals_required)
-                .push_bind(r.raw_json.clone())
-                .push_bind(r.content_sha256.clone())
+                .push_bind(r.raw_json)
+                .push_bind(r.content_sha256)
                 .push_bind(file_id)
-                .push_bind(now.clone())
-                .push_bind(now.clone());
+                .push_bind(now.as_str())
+                .push_bind(now.as_str());
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -602,7 +603,12 @@ impl Store for SqliteStore {
             .collect();
         let mut known = known_payments(&mut tx, &payment_keys).await?;
         let mut rows: Vec<PaymentInsert> = Vec::with_capacity(payment_keys.len());
-        let mut payment_records: Vec<PaymentRecord> = Vec::with_capacity(payment_keys.len() * 2);
+        // Events by step (every CREATED, then every APPROVED): each payment's own events
+        // keep their order, and each step is one run for `append_events`.
+        let mut steps: [Vec<PaymentRecord>; 2] = [
+            Vec::with_capacity(payment_keys.len()),
+            Vec::with_capacity(payment_keys.len()),
+        ];
         for rec in records {
             match &rec.instruction {
                 Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
@@ -621,14 +627,16 @@ impl Store for SqliteStore {
                     known.insert(key.clone(), (hash.clone(), file.name.clone()));
                     let (row, records) = payment_insert(rec, key.clone(), hash, ctx)?;
                     rows.push(row);
-                    payment_records.extend(records);
+                    for (step, record) in records.into_iter().enumerate() {
+                        steps[step.min(1)].push(record);
+                    }
                     summary.new.push(key);
                 }
                 _ => Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?,
             }
         }
-        insert_payments(&mut tx, &rows, file_id, ts(ctx.at)).await?;
-        let events: Vec<NewEvent<'_>> = payment_records.iter().map(record_event).collect();
+        insert_payments(&mut tx, rows, file_id, ts(ctx.at)).await?;
+        let events: Vec<NewEvent<'_>> = steps.iter().flatten().map(record_event).collect();
         bulk::append_events(&mut tx, &events).await?;
         append_event(
             &mut tx,
@@ -779,7 +787,20 @@ impl Store for SqliteStore {
             );
             out.push(claimed);
         }
-        bulk::persist_many(&mut tx, StatusTable::Payments, "payment", &records, false).await?;
+        // The SELECT above read them APPROVED in this transaction.
+        let current = records
+            .iter()
+            .map(|r| (r.entity_id.as_str(), PaymentStatus::Approved))
+            .collect();
+        bulk::persist_from(
+            &mut tx,
+            StatusTable::Payments,
+            "payment",
+            &records,
+            current,
+            false,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -825,8 +846,23 @@ impl Store for SqliteStore {
             .iter()
             .map(|t| t.payment_id.as_str())
             .collect();
-        let statuses = bulk::statuses(&mut tx, StatusTable::Payments, &ids).await?;
-        for id in &ids {
+        // Every payment must be PENDING_SUBMISSION: counted here, looked at one by one
+        // only when the count is off (to name the payment in the error).
+        let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM payments
+             WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING_SUBMISSION'",
+        )
+        .bind(&json)
+        .fetch_one(&mut *tx)
+        .await?;
+        let all_pending = usize::try_from(pending).ok() == Some(ids.len());
+        let statuses = if all_pending {
+            HashMap::new()
+        } else {
+            bulk::statuses(&mut tx, StatusTable::Payments, &ids).await?
+        };
+        for id in ids.iter().filter(|_| !all_pending) {
             match statuses.get(*id).map(String::as_str) {
                 Some("PENDING_SUBMISSION") => {}
                 Some(other) => {
@@ -845,7 +881,6 @@ impl Store for SqliteStore {
                 }
             }
         }
-        let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
         let carried: Option<(String, String)> = sqlx::query_as(
             "SELECT payment_id, message_id FROM outbound_file_payments
              WHERE payment_id IN (SELECT value FROM json_each(?)) LIMIT 1",

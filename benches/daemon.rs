@@ -77,22 +77,48 @@ fn cpu_seconds(pid: u32) -> (f64, f64) {
     (tick(11), tick(12))
 }
 
-fn uploaded_payments(dir: &Path) -> usize {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
-        .args(["files", "--config", "bankgate.toml", "--json", "list"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let files: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    files
-        .as_array()
-        .map(|fs| {
-            fs.iter()
-                .filter(|f| f["state"] == "UPLOADED")
-                .map(|f| f["payments"].as_u64().unwrap_or(0) as usize)
-                .sum()
-        })
-        .unwrap_or(0)
+/// Payments carried by files recorded `UPLOADED`, read straight from the daemon's SQLite
+/// store (read-only, one indexed count per file): cheap enough to ask every 100 ms
+/// without taking CPU from the daemon, unlike `bankgate files --json list`, which loads
+/// every file's payment list.
+struct Progress {
+    runtime: tokio::runtime::Runtime,
+    pool: sqlx::SqlitePool,
+}
+
+impl Progress {
+    fn open(dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.join("bankgate.db"))
+            .read_only(true);
+        let pool = runtime
+            .block_on(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options),
+            )
+            .unwrap();
+        Self { runtime, pool }
+    }
+
+    fn uploaded_payments(&self) -> usize {
+        let count: i64 = self
+            .runtime
+            .block_on(
+                sqlx::query_scalar(
+                    "SELECT coalesce(sum((SELECT count(*) FROM outbound_file_payments p
+                                          WHERE p.message_id = o.message_id)), 0)
+                     FROM outbound_files o WHERE o.state = 'UPLOADED'",
+                )
+                .fetch_one(&self.pool),
+            )
+            .unwrap_or(0);
+        usize::try_from(count).unwrap_or(0)
+    }
 }
 
 fn main() {
@@ -150,8 +176,9 @@ fn main() {
         )
         .unwrap();
     }
+    let progress = Progress::open(root);
     loop {
-        let done = uploaded_payments(root);
+        let done = progress.uploaded_payments();
         if done >= total {
             break;
         }
@@ -159,7 +186,7 @@ fn main() {
             started.elapsed() < Duration::from_secs(900),
             "only {done} of {total} after 15 minutes"
         );
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(100));
     }
     let elapsed = started.elapsed();
     let cpu_after = cpu_seconds(pid);

@@ -7,12 +7,12 @@
 //! PostgreSQL one fits the same trait (claims become `FOR UPDATE SKIP LOCKED`, the rest is
 //! the same SQL with `$n` binds).
 //!
-//! # Schema (`migrations/sqlite/0001_init.sql`, embedded with `sqlx::migrate!`)
+//! # Schema (`migrations/sqlite/0001_init.sql` onwards, embedded with `sqlx::migrate!`)
 //!
 //! | Table | What it holds |
 //! |---|---|
 //! | `intake_files` | every instruction file recorded, unique by SHA-256 of its bytes |
-//! | `payments` | credit transfers and direct debits, one key space (the client's `id`) |
+//! | `payments` | credit transfers and direct debits, one key space (the client's `id`); their instruction JSON in `payment_documents` (same `seq`), so status changes rewrite small rows |
 //! | `approvals` | who approved which payment (four-eyes: two distinct names) |
 //! | `mandates` | mandates by reference; `mandate_cancellations`: one per mandate |
 //! | `outbound_files` | built ISO 20022 files and their transport state; `outbound_file_payments` |

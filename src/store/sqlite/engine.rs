@@ -119,11 +119,11 @@ impl SqliteStore {
     ) -> Result<Vec<ClaimedPayment>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
-                    mandate_id, raw_json
-             FROM payments p
+                    mandate_id, d.raw_json
+             FROM payments p JOIN payment_documents d ON d.seq = p.seq
              WHERE connection = ? AND status = 'PENDING_SUBMISSION'
                AND NOT EXISTS (SELECT 1 FROM outbound_file_payments f WHERE f.payment_id = p.id)
-             ORDER BY seq",
+             ORDER BY p.seq",
         )
         .bind(connection)
         .fetch_all(&self.writer)

@@ -312,22 +312,32 @@ fn payment_insert(
     ))
 }
 
+/// Inserts payments with explicit `seq` numbers (the writer holds the database, so
+/// `max(seq) + 1` onwards is free), then their documents under the same numbers.
 async fn insert_payments(
     tx: &mut Tx,
     mut rows: Vec<PaymentInsert>,
     file_id: i64,
     now: String,
 ) -> Result<(), StoreError> {
+    let mut next: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM payments")
+        .fetch_one(&mut **tx)
+        .await?;
     while !rows.is_empty() {
         let chunk: Vec<PaymentInsert> = rows.drain(..rows.len().min(1000)).collect();
+        let first = next;
+        next += chunk.len() as i64;
+        let mut documents = Vec::with_capacity(chunk.len());
         let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
-            "INSERT INTO payments (id, kind, connection, scheme, source_account,
+            "INSERT INTO payments (seq, id, kind, connection, scheme, source_account,
                  amount_minor, currency, requested_date, mandate_id, status,
-                 approvals_required, raw_json, content_sha256, intake_file_id,
+                 approvals_required, content_sha256, intake_file_id,
                  created_at, updated_at) ",
         );
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.id)
+        q.push_values(chunk.into_iter().zip(first..), |mut b, (r, seq)| {
+            documents.push((seq, r.raw_json));
+            b.push_bind(seq)
+                .push_bind(r.id)
                 .push_bind(r.kind)
                 .push_bind(r.connection)
                 .push_bind(r.scheme)
@@ -338,11 +348,16 @@ async fn insert_payments(
                 .push_bind(r.mandate_id)
                 .push_bind(r.status)
                 .push_bind(r.approvals_required)
-                .push_bind(r.raw_json)
                 .push_bind(r.content_sha256)
                 .push_bind(file_id)
                 .push_bind(now.as_str())
                 .push_bind(now.as_str());
+        });
+        q.build().execute(&mut **tx).await?;
+        let mut q: sqlx::QueryBuilder<Sqlite> =
+            sqlx::QueryBuilder::new("INSERT INTO payment_documents (seq, raw_json) ");
+        q.push_values(documents, |mut b, (seq, raw_json)| {
+            b.push_bind(seq).push_bind(raw_json);
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -766,11 +781,11 @@ impl Store for SqliteStore {
         let mut tx = self.begin().await?;
         let rows = sqlx::query(
             "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
-                    mandate_id, raw_json
-             FROM payments
+                    mandate_id, d.raw_json
+             FROM payments p JOIN payment_documents d ON d.seq = p.seq
              WHERE connection = ? AND status = 'APPROVED'
                AND scheme IN (SELECT value FROM json_each(?))
-             ORDER BY seq LIMIT ?",
+             ORDER BY p.seq LIMIT ?",
         )
         .bind(connection)
         .bind(schemes)
@@ -1246,11 +1261,12 @@ impl Store for SqliteStore {
 
     async fn payments(&self, filter: &PaymentFilter) -> Result<Vec<PaymentRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.*, f.name AS intake_file,
+            "SELECT p.*, d.raw_json, f.name AS intake_file,
                     (SELECT json_group_array(approver) FROM
                         (SELECT approver FROM approvals a WHERE a.payment_id = p.id
                          ORDER BY a.rowid)) AS approvals
              FROM payments p JOIN intake_files f ON f.id = p.intake_file_id
+             JOIN payment_documents d ON d.seq = p.seq
              WHERE (?1 IS NULL OR p.status = ?1) AND (?2 IS NULL OR p.connection = ?2)
              ORDER BY p.seq LIMIT ?3",
         )
@@ -1264,11 +1280,12 @@ impl Store for SqliteStore {
 
     async fn payment(&self, id: &str) -> Result<Option<PaymentRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT p.*, f.name AS intake_file,
+            "SELECT p.*, d.raw_json, f.name AS intake_file,
                     (SELECT json_group_array(approver) FROM
                         (SELECT approver FROM approvals a WHERE a.payment_id = p.id
                          ORDER BY a.rowid)) AS approvals
              FROM payments p JOIN intake_files f ON f.id = p.intake_file_id
+             JOIN payment_documents d ON d.seq = p.seq
              WHERE p.id = ?",
         )
         .bind(id)

@@ -160,16 +160,23 @@ impl SqliteStore {
             ));
         }
         write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
-        let rows = sqlx::query(
-            "SELECT p.id, p.status, p.mandate_id, m.status AS mandate_status
+        // One JSON row for the whole file (not one row per payment from SQLite's thread).
+        let json: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(p.id, p.status, p.mandate_id, m.status)
+                                     ORDER BY f.position)
              FROM outbound_file_payments f
              JOIN payments p ON p.id = f.payment_id
              LEFT JOIN mandates m ON m.id = p.mandate_id
-             WHERE f.message_id = ? ORDER BY f.position",
+             WHERE f.message_id = ?",
         )
         .bind(message_id)
-        .fetch_all(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let rows: Vec<(String, String, Option<String>, Option<String>)> =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                what: "outbound file payments",
+                detail: e.to_string(),
+            })?;
         let evidence = Evidence {
             source: Some(name),
             ..Evidence::default()
@@ -178,10 +185,8 @@ impl SqliteStore {
         let mut current = std::collections::HashMap::with_capacity(rows.len());
         let mut mandates = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for row in &rows {
-            let id: String = row.try_get("id")?;
-            let status: PaymentStatus =
-                parse_column("payment status", &row.try_get::<String, _>("status")?)?;
+        for (id, status, mandate, mandate_status) in rows {
+            let status: PaymentStatus = parse_column("payment status", &status)?;
             current.insert(id.clone(), status);
             payments.push(Payment::restore(id, status).apply(
                 PaymentEvent::FileUploaded {
@@ -189,8 +194,6 @@ impl SqliteStore {
                 },
                 ctx,
             )?);
-            let mandate: Option<String> = row.try_get("mandate_id")?;
-            let mandate_status: Option<String> = row.try_get("mandate_status")?;
             if let (Some(mandate), Some(mandate_status)) = (mandate, mandate_status)
                 && seen.insert(mandate.clone())
             {

@@ -34,10 +34,30 @@ impl NewEvent<'_> {
     }
 }
 
-/// Appends events in order. Runs of events that differ only in their entity id are one
-/// statement per run (the ids bound as one JSON array, the shared fields once); the
-/// rest go in multi-row INSERTs.
+/// Appends events in order (see [`prepare_events`]).
 pub(super) async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
+    execute(tx, &mut prepare_events(events)?).await
+}
+
+/// Executes statements built beforehand (outside the transaction), in order.
+pub(super) async fn execute(
+    tx: &mut Tx,
+    statements: &mut [QueryBuilder<Sqlite>],
+) -> Result<(), StoreError> {
+    for statement in statements {
+        statement.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The statements that append `events` in order. Runs of events that differ only in
+/// their entity id are one statement per run (the ids bound as one JSON array, the shared
+/// fields once); the rest go in multi-row INSERTs. Built without a connection, so callers
+/// can build them before they take the writer.
+pub(super) fn prepare_events(
+    events: &[NewEvent<'_>],
+) -> Result<Vec<QueryBuilder<Sqlite>>, StoreError> {
+    let mut statements = Vec::new();
     let mut rows_from = 0;
     let mut start = 0;
     while start < events.len() {
@@ -46,17 +66,21 @@ pub(super) async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>]) -> Resul
             end += 1;
         }
         if end - start >= MIN_RUN {
-            append_rows(tx, &events[rows_from..start]).await?;
-            append_run(tx, &events[start..end]).await?;
+            rows_statements(&events[rows_from..start], &mut statements)?;
+            run_statements(&events[start..end], &mut statements)?;
             rows_from = end;
         }
         start = end;
     }
-    append_rows(tx, &events[rows_from..]).await
+    rows_statements(&events[rows_from..], &mut statements)?;
+    Ok(statements)
 }
 
 /// One shape, many entity ids: `INSERT ... SELECT ... FROM json_each(ids)`, in id order.
-async fn append_run(tx: &mut Tx, run: &[NewEvent<'_>]) -> Result<(), StoreError> {
+fn run_statements(
+    run: &[NewEvent<'_>],
+    statements: &mut Vec<QueryBuilder<Sqlite>>,
+) -> Result<(), StoreError> {
     let first = &run[0];
     let evidence = evidence_json(first)?;
     for chunk in run.chunks(RUN_CHUNK) {
@@ -65,24 +89,27 @@ async fn append_run(tx: &mut Tx, run: &[NewEvent<'_>]) -> Result<(), StoreError>
             what: "event ids",
             detail: err.to_string(),
         })?;
-        sqlx::query(
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
-                                 applied, reason, evidence, note)
-             SELECT ?, value, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM json_each(?) ORDER BY key",
-        )
-        .bind(first.entity)
-        .bind(first.event.as_str())
-        .bind(first.actor.as_str())
-        .bind(ts(first.at))
-        .bind(first.status_before.as_deref())
-        .bind(first.status_after.as_str())
-        .bind(first.applied)
-        .bind(first.reason)
-        .bind(evidence.as_deref())
-        .bind(first.note.as_deref())
-        .bind(ids)
-        .execute(&mut **tx)
-        .await?;
+                                 applied, reason, evidence, note) SELECT ",
+        );
+        let mut fields = q.separated(", ");
+        fields
+            .push_bind(first.entity.to_owned())
+            .push("value")
+            .push_bind(first.event.clone())
+            .push_bind(first.actor.clone())
+            .push_bind(ts(first.at))
+            .push_bind(first.status_before.clone())
+            .push_bind(first.status_after.clone())
+            .push_bind(first.applied)
+            .push_bind(first.reason.map(str::to_owned))
+            .push_bind(evidence.clone())
+            .push_bind(first.note.clone());
+        q.push(" FROM json_each(")
+            .push_bind(ids)
+            .push(") ORDER BY key");
+        statements.push(q);
     }
     Ok(())
 }
@@ -99,7 +126,10 @@ fn evidence_json(e: &NewEvent<'_>) -> Result<Option<String>, StoreError> {
 }
 
 /// Events of any shape in multi-row INSERTs, in order.
-async fn append_rows(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
+fn rows_statements(
+    events: &[NewEvent<'_>],
+    statements: &mut Vec<QueryBuilder<Sqlite>>,
+) -> Result<(), StoreError> {
     for chunk in events.chunks(CHUNK) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (entity, entity_id, event, actor, at, status_before, status_after,
@@ -122,7 +152,7 @@ async fn append_rows(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<(), StoreEr
                 .push_bind(evidence)
                 .push_bind(e.note.clone());
         });
-        q.build().execute(&mut **tx).await?;
+        statements.push(q);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! writers never deadlock on a lock upgrade, and a second process waits, then gets
 //! `SQLITE_BUSY` as a retryable [`StoreError::Busy`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -312,6 +312,39 @@ fn payment_insert(
     ))
 }
 
+/// New payments of a file: their rows and state-machine records, events by step (every
+/// CREATED, then every APPROVED), so each payment's own events keep their order and each
+/// step is one run for [`bulk::prepare_events`].
+struct PaymentBatch {
+    rows: Vec<PaymentInsert>,
+    steps: [Vec<PaymentRecord>; 2],
+}
+
+impl PaymentBatch {
+    fn new<'a>(
+        records: impl Iterator<Item = &'a NewInstruction>,
+        ctx: &EventContext,
+    ) -> Result<Self, StoreError> {
+        let mut batch = PaymentBatch {
+            rows: Vec::new(),
+            steps: [Vec::new(), Vec::new()],
+        };
+        for rec in records {
+            let key = rec.instruction.key().to_owned();
+            let (row, records) = payment_insert(rec, key, rec.content_sha256.clone(), ctx)?;
+            batch.rows.push(row);
+            for (step, record) in records.into_iter().enumerate() {
+                batch.steps[step.min(1)].push(record);
+            }
+        }
+        Ok(batch)
+    }
+
+    fn events(&self) -> Vec<NewEvent<'_>> {
+        self.steps.iter().flatten().map(record_event).collect()
+    }
+}
+
 /// Inserts payments with explicit `seq` numbers (the writer holds the database, so
 /// `max(seq) + 1` onwards is free), then their documents under the same numbers.
 async fn insert_payments(
@@ -581,6 +614,30 @@ impl Store for SqliteStore {
         records: &[NewInstruction],
         ctx: &EventContext,
     ) -> Result<RecordOutcome, StoreError> {
+        // Payments in bulk (one lookup, multi-row inserts); mandates and cancellations
+        // one by one (few, and a cancellation depends on its mandate's status).
+        fn is_payment(r: &&NewInstruction) -> bool {
+            matches!(
+                r.instruction.kind(),
+                InstructionKind::CreditTransfer | InstructionKind::DirectDebit
+            )
+        }
+        let payment_keys: Vec<&str> = records
+            .iter()
+            .filter(is_payment)
+            .map(|r| r.instruction.key())
+            .collect();
+        // Before the transaction (the writer is not held meanwhile): rows, state-machine
+        // records and event statements for every payment, assuming all are new, as they
+        // are unless a file is sent again. Redone inside when some are not.
+        let distinct: HashSet<&str> = payment_keys.iter().copied().collect();
+        let optimistic = if distinct.len() == payment_keys.len() {
+            let batch = PaymentBatch::new(records.iter().filter(is_payment), ctx)?;
+            let events = bulk::prepare_events(&batch.events())?;
+            Some((batch, events))
+        } else {
+            None
+        };
         let mut tx = self.begin().await?;
         let first = sqlx::query("SELECT name, received_at FROM intake_files WHERE sha256 = ?")
             .bind(&file.sha256)
@@ -604,55 +661,60 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let mut summary = RecordSummary::default();
-        // Payments in bulk (one lookup, multi-row inserts); mandates and cancellations
-        // one by one (few, and a cancellation depends on its mandate's status).
-        let payment_keys: Vec<&str> = records
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.instruction.kind(),
-                    InstructionKind::CreditTransfer | InstructionKind::DirectDebit
-                )
-            })
-            .map(|r| r.instruction.key())
-            .collect();
         let mut known = known_payments(&mut tx, &payment_keys).await?;
-        let mut rows: Vec<PaymentInsert> = Vec::with_capacity(payment_keys.len());
-        // Events by step (every CREATED, then every APPROVED): each payment's own events
-        // keep their order, and each step is one run for `append_events`.
-        let mut steps: [Vec<PaymentRecord>; 2] = [
-            Vec::with_capacity(payment_keys.len()),
-            Vec::with_capacity(payment_keys.len()),
-        ];
-        for rec in records {
-            match &rec.instruction {
-                Instruction::CreditTransfer(_) | Instruction::DirectDebit(_) => {
-                    let key = rec.instruction.key().to_owned();
-                    let hash = rec.content_sha256.clone();
-                    if let Some((first_hash, first_file)) = known.get(&key) {
-                        if *first_hash == hash {
-                            summary.already_recorded.push(key);
+        let (batch, mut events) = match optimistic {
+            Some(prepared) if known.is_empty() => prepared,
+            _ => {
+                // Some were recorded before: same content is idempotent, other content
+                // a conflict; the rest are recorded.
+                let mut new = Vec::with_capacity(payment_keys.len());
+                for rec in records.iter().filter(is_payment) {
+                    let key = rec.instruction.key();
+                    if let Some((first_hash, first_file)) = known.get(key) {
+                        if *first_hash == rec.content_sha256 {
+                            summary.already_recorded.push(key.to_owned());
                             continue;
                         }
                         return Err(StoreError::Conflict {
-                            key,
+                            key: key.to_owned(),
                             first_file: first_file.clone(),
                         });
                     }
-                    known.insert(key.clone(), (hash.clone(), file.name.clone()));
-                    let (row, records) = payment_insert(rec, key.clone(), hash, ctx)?;
-                    rows.push(row);
-                    for (step, record) in records.into_iter().enumerate() {
-                        steps[step.min(1)].push(record);
-                    }
-                    summary.new.push(key);
+                    known.insert(
+                        key.to_owned(),
+                        (rec.content_sha256.clone(), file.name.clone()),
+                    );
+                    new.push(rec);
                 }
-                _ => Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?,
+                let batch = PaymentBatch::new(new.into_iter(), ctx)?;
+                let events = bulk::prepare_events(&batch.events())?;
+                (batch, events)
+            }
+        };
+        // `summary.new` lists the new instructions in file order: the payments of the batch
+        // and the mandates and cancellations `record_one` found new, by position.
+        let mut new_at = vec![false; records.len()];
+        let mut next_row = 0;
+        for (position, rec) in records.iter().enumerate() {
+            if is_payment(&rec) {
+                if batch.rows.get(next_row).map(|r| r.id.as_str()) == Some(rec.instruction.key()) {
+                    next_row += 1;
+                    new_at[position] = true;
+                }
+            } else {
+                let before = summary.new.len();
+                Self::record_one(&mut tx, file, file_id, rec, ctx, &mut summary).await?;
+                new_at[position] = summary.new.len() > before;
             }
         }
-        insert_payments(&mut tx, rows, file_id, ts(ctx.at)).await?;
-        let events: Vec<NewEvent<'_>> = steps.iter().flatten().map(record_event).collect();
-        bulk::append_events(&mut tx, &events).await?;
+        summary.new = records
+            .iter()
+            .zip(&new_at)
+            .filter(|(_, new)| **new)
+            .map(|(rec, _)| rec.instruction.key().to_owned())
+            .collect();
+        insert_payments(&mut tx, batch.rows, file_id, ts(ctx.at)).await?;
+        bulk::execute(&mut tx, &mut events).await?;
         append_event(
             &mut tx,
             NewEvent {

@@ -290,47 +290,29 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         })
         .collect();
     let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
-    // Own account names are checked once per account, not once per transaction.
     let selected = |i: &&Instruction| match i {
         Instruction::CreditTransfer(_) => kind == SchemeKind::CreditTransfer,
         Instruction::DirectDebit(_) => kind == SchemeKind::DirectDebit,
         _ => false,
     };
-    let mut used: Vec<&str> = Vec::new();
-    for instruction in input.instructions.iter().filter(selected) {
-        let account = match instruction {
-            Instruction::CreditTransfer(ct) => ct.source_account.as_str(),
-            Instruction::DirectDebit(dd) => dd.source_account.as_str(),
-            _ => continue,
-        };
-        if !used.contains(&account) {
-            used.push(account);
-        }
-    }
-    for account in input.accounts {
-        if used.contains(&account.id.as_str())
-            && let Err(problem) = sepa_text(
-                &account.name,
-                MAX_NAME_LEN,
-                strictness,
-                &account.id,
-                "account.name",
-            )
-        {
-            problems.push(problem);
-        }
-    }
-    let mut groups: BTreeMap<BlockKey, (Vec<u32>, Decimal)> = BTreeMap::new();
+    // One pass over the instructions: checks, grouping and the MsgId digest together.
+    // Block sums are kept in minor units (a block has one currency) and become decimals
+    // once per block.
+    let mut accounts = AccountLookup::new(input.accounts);
+    let mut groups: BTreeMap<BlockKey, (Vec<u32>, i128)> = BTreeMap::new();
     let mut mapped = Vec::new();
     let mut schemes_seen = (false, false);
+    let mut digest = ids::MessageIdDigest::default();
     for (index, instruction) in input.instructions.iter().enumerate() {
         if !selected(&instruction) {
             continue;
         }
+        digest.add(instruction);
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         let key = match instruction {
             Instruction::CreditTransfer(ct) => {
-                check_credit_transfer(ct, input, strictness, today, &mut problems)
+                let account = accounts.find(&ct.source_account);
+                check_credit_transfer(ct, account, strictness, today, &mut problems)
             }
             Instruction::DirectDebit(dd) => {
                 match dd.scheme {
@@ -338,7 +320,8 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
                     Scheme::SepaDirectDebitB2b => schemes_seen.1 = true,
                     _ => {}
                 }
-                check_direct_debit(dd, input, &mandates, strictness, &mut problems)
+                let account = accounts.find(&dd.source_account);
+                check_direct_debit(dd, input, account, &mandates, strictness, &mut problems)
             }
             _ => None,
         };
@@ -347,13 +330,15 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
             mapped.push((instruction.key().to_owned(), e2e.into_owned()));
         }
         if let (Some(key), Some(amount)) = (key, instruction.amount()) {
-            let entry = groups
-                .entry(key)
-                .or_insert_with(|| (Vec::new(), Decimal::ZERO));
+            let entry = groups.entry(key).or_insert_with(|| (Vec::new(), 0));
             entry.0.push(index);
-            entry.1 += amount.to_decimal();
+            entry.1 += i128::from(amount.minor_units());
         }
     }
+    // Own account names are checked once per account, not once per transaction, and
+    // reported before the instructions' problems.
+    let account_problems = accounts.check_names(strictness);
+    problems.splice(0..0, account_problems);
     if schemes_seen == (true, true) {
         problems.push(RenderProblem::CoreB2bMix);
     }
@@ -381,13 +366,14 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     if !problems.is_empty() {
         return Err(problems);
     }
-    let message_id = ids::message_id(input.instructions.iter().filter(selected));
+    let message_id = digest.finish();
     let mut number_of_transactions = 0;
     let mut control_sum = Decimal::ZERO;
     let blocks = groups
         .into_iter()
         .enumerate()
-        .map(|(n, (key, (transactions, sum)))| {
+        .map(|(n, (key, (transactions, minor)))| {
+            let sum = minor_to_decimal(minor, key.currency);
             number_of_transactions += transactions.len() as u64;
             control_sum += sum;
             Block {
@@ -421,13 +407,65 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     })
 }
 
-fn account_index(accounts: &[Account], id: &str) -> Option<usize> {
-    accounts.iter().position(|a| a.id == id)
+/// A sum of minor units as a decimal with the currency's decimals, as the sum of the
+/// amounts' `to_decimal` would be. It cannot overflow: at most `u32::MAX` amounts of at
+/// most 10^18 minor units stay below 2^96, the decimal's limit.
+fn minor_to_decimal(minor: i128, currency: Currency) -> Decimal {
+    Decimal::try_from_i128_with_scale(minor, currency.exponent()).unwrap_or(Decimal::MAX)
+}
+
+/// The configured accounts by id, remembering the last one found (files usually pay
+/// from one account) and which ones the instructions use.
+struct AccountLookup<'a> {
+    accounts: &'a [Account],
+    used: Vec<bool>,
+    last: Option<usize>,
+}
+
+impl<'a> AccountLookup<'a> {
+    fn new(accounts: &'a [Account]) -> Self {
+        Self {
+            accounts,
+            used: vec![false; accounts.len()],
+            last: None,
+        }
+    }
+
+    fn find(&mut self, id: &str) -> Option<usize> {
+        if let Some(last) = self.last
+            && self.accounts[last].id == id
+        {
+            return Some(last);
+        }
+        let found = self.accounts.iter().position(|a| a.id == id)?;
+        self.used[found] = true;
+        self.last = Some(found);
+        Some(found)
+    }
+
+    /// The name of every account used, checked against the SEPA character set.
+    fn check_names(&self, strictness: Strictness) -> Vec<RenderProblem> {
+        self.accounts
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| **used)
+            .filter_map(|(account, _)| {
+                sepa_text(
+                    &account.name,
+                    MAX_NAME_LEN,
+                    strictness,
+                    &account.id,
+                    "account.name",
+                )
+                .err()
+            })
+            .collect()
+    }
 }
 
 fn check_credit_transfer(
     ct: &CreditTransfer,
-    input: &RenderInput<'_>,
+    account: Option<usize>,
     strictness: Strictness,
     today: Date,
     problems: &mut Vec<RenderProblem>,
@@ -441,7 +479,6 @@ fn check_credit_transfer(
             scheme: ct.scheme,
         });
     }
-    let account = account_index(input.accounts, &ct.source_account);
     if account.is_none() {
         problems.push(RenderProblem::UnknownAccount {
             id: id.to_owned(),
@@ -474,6 +511,7 @@ fn check_credit_transfer(
 fn check_direct_debit(
     dd: &DirectDebit,
     input: &RenderInput<'_>,
+    account: Option<usize>,
     mandates: &HashMap<&str, &Mandate>,
     strictness: Strictness,
     problems: &mut Vec<RenderProblem>,
@@ -487,7 +525,6 @@ fn check_direct_debit(
             scheme: dd.scheme,
         });
     }
-    let account = account_index(input.accounts, &dd.source_account);
     match account {
         None => problems.push(RenderProblem::UnknownAccount {
             id: id.to_owned(),
@@ -551,9 +588,9 @@ fn check_party(
 pub fn address_fields<'a>(
     address: &'a PostalAddress,
     prefix: &'static str,
-) -> Vec<(&'static str, &'a str, usize)> {
+) -> impl Iterator<Item = (&'static str, &'a str, usize)> {
     let debtor = prefix == "debtor";
-    let name = |counterparty: &'static str, debtor_name: &'static str| {
+    let name = move |counterparty: &'static str, debtor_name: &'static str| {
         if debtor { debtor_name } else { counterparty }
     };
     [
@@ -586,11 +623,10 @@ pub fn address_fields<'a>(
     ]
     .into_iter()
     .filter_map(|(field, value, max)| value.map(|v| (field, v, max)))
-    .chain(address.lines.iter().map(|line| {
+    .chain(address.lines.iter().map(move |line| {
         let field = name("counterparty.address.lines", "debtor.address.lines");
         (field, line.as_str(), 70)
     }))
-    .collect()
 }
 
 fn check_remittance(

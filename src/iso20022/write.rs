@@ -121,18 +121,50 @@ fn block_header<W: Write>(
 
 /// `<InstdAmt Ccy="EUR">12.50</InstdAmt>`.
 fn instructed_amount<W: Write>(x: &mut Xml<W>, amount: Amount) -> io::Result<()> {
-    x.display_with(
+    let mut digits = [0; AMOUNT_TEXT];
+    x.text_with(
         "InstdAmt",
         &[("Ccy", amount.currency().code())],
-        amount.decimal(),
+        decimal_text(amount, &mut digits),
     )
+}
+
+/// Room for an `i64` of minor units with a sign and a decimal point.
+const AMOUNT_TEXT: usize = 24;
+
+/// The amount as [`Amount::decimal`] displays it (`1250.00`, `7` for JPY), written
+/// digit by digit into `buffer`: once per transaction, and `fmt` with its width and
+/// fill handling was a noticeable part of the writer's time.
+fn decimal_text(amount: Amount, buffer: &mut [u8; AMOUNT_TEXT]) -> &str {
+    let exponent = amount.currency().exponent() as usize;
+    let mut rest = amount.minor_units().unsigned_abs();
+    let mut at = buffer.len();
+    let mut digits = 0;
+    loop {
+        if digits == exponent && exponent > 0 {
+            at -= 1;
+            buffer[at] = b'.';
+        }
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        digits += 1;
+        if rest == 0 && digits > exponent {
+            break;
+        }
+    }
+    if amount.minor_units() < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    std::str::from_utf8(&buffer[at..]).unwrap_or("0")
 }
 
 /// A mandatory agent: its BIC, or `Othr/Id` `NOTPROVIDED` (IBAN-only SEPA).
 fn agent<W: Write>(
     x: &mut Xml<W>,
     plan: &Plan<'_>,
-    name: &str,
+    name: &'static str,
     bic: Option<&Bic>,
 ) -> io::Result<()> {
     x.start(name)?;
@@ -153,13 +185,13 @@ fn agent<W: Write>(
 fn own_agent<W: Write>(
     x: &mut Xml<W>,
     plan: &Plan<'_>,
-    name: &str,
+    name: &'static str,
     block: &Block<'_>,
 ) -> io::Result<()> {
     agent(x, plan, name, block.account.bic.as_ref())
 }
 
-fn own_account<W: Write>(x: &mut Xml<W>, name: &str, block: &Block<'_>) -> io::Result<()> {
+fn own_account<W: Write>(x: &mut Xml<W>, name: &'static str, block: &Block<'_>) -> io::Result<()> {
     x.start(name)?;
     x.start("Id")?;
     x.text("IBAN", block.account.iban.as_str())?;
@@ -237,7 +269,7 @@ fn debit_block<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, block: &Block<'_>) -> 
 }
 
 /// `<name><Id><PrvtId><Othr><Id>..</Id><SchmeNm><Prtry>SEPA</Prtry></SchmeNm></Othr>...`
-fn scheme_id<W: Write>(x: &mut Xml<W>, name: &str, creditor_id: &str) -> io::Result<()> {
+fn scheme_id<W: Write>(x: &mut Xml<W>, name: &'static str, creditor_id: &str) -> io::Result<()> {
     x.start(name)?;
     x.start("Id")?;
     x.start("PrvtId")?;
@@ -304,7 +336,12 @@ fn debit_transaction<W: Write>(
     x.end("DrctDbtTxInf")
 }
 
-fn party<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, name: &str, party: &Party) -> io::Result<()> {
+fn party<W: Write>(
+    x: &mut Xml<W>,
+    plan: &Plan<'_>,
+    name: &'static str,
+    party: &Party,
+) -> io::Result<()> {
     x.start(name)?;
     x.text("Nm", &text(plan, &party.name, MAX_NAME_LEN))?;
     if let Some(address) = &party.address {
@@ -341,7 +378,7 @@ fn postal_address<W: Write>(
 fn counterparty_agent<W: Write>(
     x: &mut Xml<W>,
     plan: &Plan<'_>,
-    name: &str,
+    name: &'static str,
     party: &Party,
     send_bic: bool,
 ) -> io::Result<()> {
@@ -414,7 +451,7 @@ fn sesba() -> ClearingSystem {
 
 fn counterparty_account<W: Write>(
     x: &mut Xml<W>,
-    name: &str,
+    name: &'static str,
     account: &AccountIdentifier,
 ) -> io::Result<()> {
     x.start(name)?;
@@ -479,6 +516,39 @@ fn remittance<W: Write>(
             x.end("CdtrRefInf")?;
             x.end("Strd")?;
             x.end("RmtInf")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Currency;
+
+    #[test]
+    fn amounts_are_written_as_their_decimal_display() {
+        let values = [
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            1_000,
+            123_456,
+            2_500_000,
+            999_999_999_999_999_999,
+        ];
+        for currency in [Currency::EUR, Currency::JPY, Currency::ISK, Currency::SEK] {
+            for minor in values {
+                let amount = Amount::from_minor(minor, currency).unwrap();
+                let mut buffer = [0; AMOUNT_TEXT];
+                assert_eq!(
+                    decimal_text(amount, &mut buffer),
+                    amount.decimal().to_string(),
+                    "{minor} {currency}"
+                );
+            }
         }
     }
 }

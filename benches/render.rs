@@ -255,9 +255,11 @@ fn once_sepa(builder: &Pain001Builder, buffer: &mut Vec<u8>) {
     black_box(buffer.len());
 }
 
-/// `render` (bankgate, into a `Vec`), `plan`, `sepa` (`write_to`), or `dump` (bankgate's
+/// `render` (bankgate, into a `Vec`), `plan`, `sepa` (`write_to`), `dump` (bankgate's
 /// compact and indented files to `BANKGATE_RENDER_DUMP`.compact/.indented, to compare
-/// the bytes of two versions of the writer).
+/// the bytes of two versions of the writer), or `time` (the fastest and the median of
+/// 15 interleaved runs of each: on a shared machine the fastest run is the one least
+/// disturbed by other processes).
 fn once(what: &str) {
     let Setup {
         config,
@@ -284,6 +286,35 @@ fn once(what: &str) {
             let builder = sepa_builder(account, &instructions, &rendered, created_at);
             once_sepa(&builder, &mut buffer);
         }
+        "time" => {
+            let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
+            let builder = sepa_builder(account, &instructions, &rendered, created_at);
+            let mut times: [Vec<f64>; 3] = Default::default();
+            for _ in 0..15 {
+                let started = std::time::Instant::now();
+                buffer.clear();
+                once_render(&input, &mut buffer);
+                times[0].push(started.elapsed().as_secs_f64() * 1e3);
+                let started = std::time::Instant::now();
+                once_plan(&input);
+                times[1].push(started.elapsed().as_secs_f64() * 1e3);
+                let started = std::time::Instant::now();
+                buffer.clear();
+                once_sepa(&builder, &mut buffer);
+                times[2].push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            for (name, mut times) in ["bankgate render", "bankgate plan", "sepa write_to"]
+                .into_iter()
+                .zip(times)
+            {
+                times.sort_by(f64::total_cmp);
+                eprintln!(
+                    "{name}: fastest {:.1} ms, median {:.1} ms",
+                    times[0],
+                    times[times.len() / 2]
+                );
+            }
+        }
         "dump" => {
             let path = std::env::var("BANKGATE_RENDER_DUMP").expect("BANKGATE_RENDER_DUMP");
             let (_, compact) = render(&input, Vec::new()).expect("bankgate renders");
@@ -299,7 +330,7 @@ fn once(what: &str) {
             let (_, pretty) = render(&input, Vec::new()).expect("bankgate renders");
             std::fs::write(format!("{path}.indented"), pretty).expect("write indented");
         }
-        other => panic!("{ONCE}: expected render, plan, sepa or dump, got {other:?}"),
+        other => panic!("{ONCE}: expected render, plan, sepa, dump or time, got {other:?}"),
     }
 }
 

@@ -484,6 +484,43 @@ mod tests {
     }
 
     #[test]
+    fn sepa_bytes_are_the_sepa_characters() {
+        for b in 0..=u8::MAX {
+            assert_eq!(
+                SEPA_BYTES[usize::from(b)],
+                b.is_ascii() && is_sepa_char(char::from(b)),
+                "byte {b:#04x}"
+            );
+        }
+    }
+
+    #[test]
+    fn clean_text_is_what_conversion_leaves_unchanged() {
+        let samples = [
+            "Anna Svensson",
+            "O'Brien (Ltd.) 12/3-4, a+b: c?",
+            "",
+            " lead",
+            "trail ",
+            "dou  ble",
+            "...",
+            ". .",
+            "x",
+            "Ærø",
+            "a*b",
+            "tab\there",
+            "100% sure",
+            "Straße 1",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8  9",
+        ];
+        for text in samples {
+            let unchanged = to_sepa(text, Strictness::Strict).is_ok_and(|c| c.text == text);
+            assert_eq!(is_clean(text), unchanged, "{text:?}");
+        }
+    }
+
+    #[test]
     fn case_of_spelled_out_letters_follows_neighbours() {
         for (input, expected) in [
             ("Æ", "Ae"),

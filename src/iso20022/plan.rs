@@ -199,6 +199,20 @@ pub struct Plan<'a> {
     pub mandates: HashMap<&'a str, &'a Mandate>,
     /// Instruction id → EndToEndId, for ids that had to be mapped.
     pub mapped_end_to_end_ids: Vec<(String, String)>,
+    /// One bit per instruction: its texts are already in the SEPA character set and its
+    /// id is its EndToEndId, so the writer sends them as they are instead of checking
+    /// them a second time.
+    clean: Vec<u64>,
+}
+
+impl Plan<'_> {
+    /// Whether instruction `index` can be written without converting any of its texts.
+    pub fn is_clean(&self, index: u32) -> bool {
+        let index = index as usize;
+        self.clean
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
 }
 
 /// Converts text to the SEPA character set and checks its length; clean text is borrowed.
@@ -209,8 +223,9 @@ pub fn sepa_text<'t>(
     id: &str,
     field: &'static str,
 ) -> Result<Cow<'t, str>, RenderProblem> {
-    let converted = if charset::is_clean(text) {
-        Cow::Borrowed(text)
+    // Clean text is ASCII: its length in bytes is its length in characters.
+    let (converted, len) = if charset::is_clean(text) {
+        (Cow::Borrowed(text), text.len())
     } else {
         let converted =
             charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
@@ -218,13 +233,8 @@ pub fn sepa_text<'t>(
                 field,
                 error,
             })?;
-        Cow::Owned(converted.text)
-    };
-    // Clean text is ASCII: its length in bytes is its length in characters.
-    let len = if converted.is_ascii() {
-        converted.len()
-    } else {
-        converted.chars().count()
+        let len = converted.text.chars().count();
+        (Cow::Owned(converted.text), len)
     };
     if len > max {
         return Err(RenderProblem::TooLong {
@@ -299,20 +309,22 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     // Block sums are kept in minor units (a block has one currency) and become decimals
     // once per block.
     let mut accounts = AccountLookup::new(input.accounts);
-    let mut groups: BTreeMap<BlockKey, (Vec<u32>, i128)> = BTreeMap::new();
+    let mut groups = Groups::default();
     let mut mapped = Vec::new();
     let mut schemes_seen = (false, false);
     let mut digest = ids::MessageIdDigest::default();
-    for (index, instruction) in input.instructions.iter().enumerate() {
+    let mut clean_bits = vec![0u64; input.instructions.len().div_ceil(64)];
+    for (position, instruction) in input.instructions.iter().enumerate() {
         if !selected(&instruction) {
             continue;
         }
         digest.add(instruction);
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        let mut checks = Checks::new(strictness, &mut problems);
         let key = match instruction {
             Instruction::CreditTransfer(ct) => {
                 let account = accounts.find(&ct.source_account);
-                check_credit_transfer(ct, account, strictness, today, &mut problems)
+                check_credit_transfer(ct, account, today, &mut checks)
             }
             Instruction::DirectDebit(dd) => {
                 match dd.scheme {
@@ -321,18 +333,21 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
                     _ => {}
                 }
                 let account = accounts.find(&dd.source_account);
-                check_direct_debit(dd, input, account, &mandates, strictness, &mut problems)
+                check_direct_debit(dd, input, account, &mandates, &mut checks)
             }
             _ => None,
         };
+        let mut clean = checks.clean;
         let (e2e, was_mapped) = ids::end_to_end_id(instruction.key());
         if was_mapped {
+            clean = false;
             mapped.push((instruction.key().to_owned(), e2e.into_owned()));
         }
+        if clean {
+            clean_bits[position / 64] |= 1 << (position % 64);
+        }
         if let (Some(key), Some(amount)) = (key, instruction.amount()) {
-            let entry = groups.entry(key).or_insert_with(|| (Vec::new(), 0));
-            entry.0.push(index);
-            entry.1 += i128::from(amount.minor_units());
+            groups.add(key, index, amount.minor_units());
         }
     }
     // Own account names are checked once per account, not once per transaction, and
@@ -346,8 +361,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         Some(party) => party.clone(),
         None => InitiatingParty {
             name: groups
-                .keys()
-                .next()
+                .first_key()
                 .map(|k| input.accounts[k.account].name.clone())
                 .unwrap_or_default(),
             organisation_id: None,
@@ -370,6 +384,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     let mut number_of_transactions = 0;
     let mut control_sum = Decimal::ZERO;
     let blocks = groups
+        .into_sorted()
         .into_iter()
         .enumerate()
         .map(|(n, (key, (transactions, minor)))| {
@@ -404,7 +419,55 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         instructions: input.instructions,
         mandates,
         mapped_end_to_end_ids: mapped,
+        clean: clean_bits,
     })
+}
+
+/// The blocks being collected: their keys, transactions and sums in minor units.
+#[derive(Default)]
+struct Groups {
+    list: Vec<(BlockKey, Vec<u32>, i128)>,
+    /// Position in `list` of the groups after the first [`Groups::SCANNED`].
+    more: BTreeMap<BlockKey, usize>,
+}
+
+impl Groups {
+    /// Most files have a handful of blocks: the first ones are found by a scan (the date
+    /// compared first, which tells most of them apart), cheaper than a map per
+    /// transaction; the rest through the map.
+    const SCANNED: usize = 8;
+
+    fn add(&mut self, key: BlockKey, index: u32, minor: i64) {
+        let found = (self.list.iter().take(Self::SCANNED))
+            .position(|(k, ..)| k.date == key.date && *k == key)
+            .or_else(|| self.more.get(&key).copied());
+        let at = found.unwrap_or_else(|| {
+            let at = self.list.len();
+            self.list.push((key, Vec::new(), 0));
+            if at >= Self::SCANNED {
+                self.more.insert(key, at);
+            }
+            at
+        });
+        let (_, transactions, sum) = &mut self.list[at];
+        transactions.push(index);
+        *sum += i128::from(minor);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The smallest key, the first block of the file.
+    fn first_key(&self) -> Option<&BlockKey> {
+        self.list.iter().map(|(k, ..)| k).min()
+    }
+
+    /// The groups in key order (keys are unique).
+    fn into_sorted(mut self) -> Vec<(BlockKey, (Vec<u32>, i128))> {
+        self.list.sort_unstable_by_key(|(key, ..)| *key);
+        self.list.into_iter().map(|(k, t, s)| (k, (t, s))).collect()
+    }
 }
 
 /// A sum of minor units as a decimal with the currency's decimals, as the sum of the
@@ -466,10 +529,10 @@ impl<'a> AccountLookup<'a> {
 fn check_credit_transfer(
     ct: &CreditTransfer,
     account: Option<usize>,
-    strictness: Strictness,
     today: Date,
-    problems: &mut Vec<RenderProblem>,
+    checks: &mut Checks<'_>,
 ) -> Option<BlockKey> {
+    let problems = &mut *checks.problems;
     let id = ct.id.as_str();
     let before = problems.len();
     let payment_type = payment_type(ct.scheme);
@@ -486,9 +549,9 @@ fn check_credit_transfer(
             actual: ct.source_account.clone(),
         });
     }
-    check_party(&ct.counterparty, strictness, id, "counterparty", problems);
-    check_remittance(ct.remittance.as_ref(), strictness, id, problems);
-    if problems.len() > before {
+    check_party(&ct.counterparty, id, "counterparty", checks);
+    check_remittance(ct.remittance.as_ref(), id, checks);
+    if checks.problems.len() > before {
         return None;
     }
     let mut payment_type = payment_type?;
@@ -513,9 +576,9 @@ fn check_direct_debit(
     input: &RenderInput<'_>,
     account: Option<usize>,
     mandates: &HashMap<&str, &Mandate>,
-    strictness: Strictness,
-    problems: &mut Vec<RenderProblem>,
+    checks: &mut Checks<'_>,
 ) -> Option<BlockKey> {
+    let problems = &mut *checks.problems;
     let id = dd.id.as_str();
     let before = problems.len();
     let payment_type = payment_type(dd.scheme);
@@ -545,10 +608,10 @@ fn check_direct_debit(
             id: id.to_owned(),
             actual: dd.mandate.to_string(),
         }),
-        Some(m) => check_party(&m.debtor, strictness, id, "debtor", problems),
+        Some(m) => check_party(&m.debtor, id, "debtor", checks),
     }
-    check_remittance(dd.remittance.as_ref(), strictness, id, problems);
-    if problems.len() > before {
+    check_remittance(dd.remittance.as_ref(), id, checks);
+    if checks.problems.len() > before {
         return None;
     }
     Some(BlockKey {
@@ -560,26 +623,45 @@ fn check_direct_debit(
     })
 }
 
-fn check_party(
-    party: &Party,
+/// The text checks of one instruction: the problems found, and whether every text was
+/// already clean (borrowed by [`sepa_text`], not converted).
+struct Checks<'p> {
     strictness: Strictness,
-    id: &str,
-    prefix: &'static str,
-    problems: &mut Vec<RenderProblem>,
-) {
+    clean: bool,
+    problems: &'p mut Vec<RenderProblem>,
+}
+
+impl<'p> Checks<'p> {
+    fn new(strictness: Strictness, problems: &'p mut Vec<RenderProblem>) -> Self {
+        Self {
+            strictness,
+            clean: true,
+            problems,
+        }
+    }
+
+    fn text(&mut self, text: &str, max: usize, id: &str, field: &'static str) {
+        match sepa_text(text, max, self.strictness, id, field) {
+            Ok(Cow::Borrowed(_)) => {}
+            Ok(Cow::Owned(_)) => self.clean = false,
+            Err(problem) => {
+                self.clean = false;
+                self.problems.push(problem);
+            }
+        }
+    }
+}
+
+fn check_party(party: &Party, id: &str, prefix: &'static str, checks: &mut Checks<'_>) {
     let name_field = if prefix == "debtor" {
         "debtor.name"
     } else {
         "counterparty.name"
     };
-    if let Err(p) = sepa_text(&party.name, MAX_NAME_LEN, strictness, id, name_field) {
-        problems.push(p);
-    }
+    checks.text(&party.name, MAX_NAME_LEN, id, name_field);
     if let Some(address) = &party.address {
         for (field, value, max) in address_fields(address, prefix) {
-            if let Err(p) = sepa_text(value, max, strictness, id, field) {
-                problems.push(p);
-            }
+            checks.text(value, max, id, field);
         }
     }
 }
@@ -629,15 +711,8 @@ pub fn address_fields<'a>(
     }))
 }
 
-fn check_remittance(
-    remittance: Option<&Remittance>,
-    strictness: Strictness,
-    id: &str,
-    problems: &mut Vec<RenderProblem>,
-) {
-    if let Some(Remittance::Unstructured(text)) = remittance
-        && let Err(p) = sepa_text(text, MAX_UNSTRUCTURED_LEN, strictness, id, "reference")
-    {
-        problems.push(p);
+fn check_remittance(remittance: Option<&Remittance>, id: &str, checks: &mut Checks<'_>) {
+    if let Some(Remittance::Unstructured(text)) = remittance {
+        checks.text(text, MAX_UNSTRUCTURED_LEN, id, "reference");
     }
 }

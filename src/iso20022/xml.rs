@@ -7,10 +7,11 @@
 //! nothing here builds markup by string formatting or from literal tag bytes.
 //!
 //! Compact output (the default) serializes each tag once, the first time an element name
-//! is used, into a cache of byte fragments, and replays those bytes afterwards: a
-//! transaction is about 75 tags, and going through quick-xml's event layer for each of
-//! them was most of the writer's time. Indented output (profile knob `indent`, for
-//! people to read) goes through quick-xml's indenting writer event by event.
+//! (or a run of tags, [`Xml::tags`]) is used, into a cache of byte fragments, and replays
+//! those bytes afterwards: a transaction is about 75 tags, and going through quick-xml's
+//! event layer for each of them was most of the writer's time. Indented output (profile
+//! knob `indent`, for people to read) goes through quick-xml's indenting writer event by
+//! event.
 //!
 //! Both write into a [`BufWriter`], so an unbuffered target (a file, a socket) sees
 //! large writes, not one per tag.
@@ -24,6 +25,22 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 /// Size of the output buffer: large writes for files, a copy per 64 KiB for a `Vec`.
 const BUFFER: usize = 64 * 1024;
 
+/// One tag of a run of markup with nothing between its tags.
+#[derive(Debug, Clone, Copy)]
+pub enum Tag {
+    Start(&'static str),
+    End(&'static str),
+}
+
+impl Tag {
+    fn event(self) -> Event<'static> {
+        match self {
+            Tag::Start(name) => Event::Start(BytesStart::new(name)),
+            Tag::End(name) => Event::End(BytesEnd::new(name)),
+        }
+    }
+}
+
 pub struct Xml<W: Write> {
     out: Output<W>,
     /// Reused for values formatted on the fly (amounts, counts), so they do not allocate.
@@ -34,7 +51,8 @@ enum Output<W: Write> {
     /// Markup replayed from quick-xml-serialized fragments.
     Compact {
         out: BufWriter<W>,
-        tags: TagCache,
+        tags: StaticTable<Element>,
+        runs: StaticTable<Box<[u8]>>,
         attributed: AttributedCache,
     },
     /// Every event through quick-xml's indenting writer.
@@ -49,7 +67,8 @@ impl<W: Write> Xml<W> {
         } else {
             Output::Compact {
                 out,
-                tags: TagCache::default(),
+                tags: StaticTable::default(),
+                runs: StaticTable::default(),
                 attributed: AttributedCache::default(),
             }
         };
@@ -63,9 +82,28 @@ impl<W: Write> Xml<W> {
         self.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
     }
 
+    /// A run of tags, e.g. `</EndToEndId></PmtId><Amt>`: in compact output one lookup
+    /// and one write for the whole run. The run is a `'static` slice (a constant array
+    /// at the call site), which is what the cache keys it by.
+    pub fn tags(&mut self, run: &'static [Tag]) -> io::Result<()> {
+        match &mut self.out {
+            Output::Compact { out, runs, .. } => out
+                .write_all(runs.get(key_of(run), || serialize_all(run.iter().map(|t| t.event())))),
+            Output::Indented(writer) => run.iter().try_for_each(|t| writer.write_event(t.event())),
+        }
+    }
+
+    /// Escaped text, inside the element the previous call opened.
+    pub fn value(&mut self, text: &str) -> io::Result<()> {
+        match &mut self.out {
+            Output::Compact { out, .. } => out.write_all(escape(text).as_bytes()),
+            Output::Indented(writer) => writer.write_event(Event::Text(BytesText::new(text))),
+        }
+    }
+
     pub fn start(&mut self, name: &'static str) -> io::Result<()> {
         match &mut self.out {
-            Output::Compact { out, tags, .. } => out.write_all(&tags.get(name).start),
+            Output::Compact { out, tags, .. } => out.write_all(&element(tags, name).start),
             Output::Indented(writer) => writer.write_event(Event::Start(BytesStart::new(name))),
         }
     }
@@ -85,7 +123,7 @@ impl<W: Write> Xml<W> {
 
     pub fn end(&mut self, name: &'static str) -> io::Result<()> {
         match &mut self.out {
-            Output::Compact { out, tags, .. } => out.write_all(&tags.get(name).end),
+            Output::Compact { out, tags, .. } => out.write_all(&element(tags, name).end),
             Output::Indented(writer) => writer.write_event(Event::End(BytesEnd::new(name))),
         }
     }
@@ -94,7 +132,7 @@ impl<W: Write> Xml<W> {
     pub fn text(&mut self, name: &'static str, text: &str) -> io::Result<()> {
         match &mut self.out {
             Output::Compact { out, tags, .. } => {
-                let tag = tags.get(name);
+                let tag = element(tags, name);
                 out.write_all(&tag.start)?;
                 out.write_all(escape(text).as_bytes())?;
                 out.write_all(&tag.end)
@@ -118,7 +156,7 @@ impl<W: Write> Xml<W> {
         match &mut self.out {
             Output::Compact { out, tags, .. } => {
                 out.write_all(escape(text).as_bytes())?;
-                out.write_all(&tags.get(name).end)
+                out.write_all(&element(tags, name).end)
             }
             Output::Indented(writer) => {
                 writer.write_event(Event::Text(BytesText::new(text)))?;
@@ -168,40 +206,50 @@ fn start_event<'a>(name: &'a str, attributes: &[(&'a str, &'a str)]) -> Event<'a
 
 /// Serializes one event with quick-xml's compact writer.
 fn serialize(event: Event<'_>) -> Box<[u8]> {
+    serialize_all(std::iter::once(event))
+}
+
+/// Serializes events one after the other with quick-xml's compact writer.
+fn serialize_all<'e>(events: impl IntoIterator<Item = Event<'e>>) -> Box<[u8]> {
     let mut writer = Writer::new(Vec::new());
-    // Writing into a `Vec` cannot fail.
-    let _ = writer.write_event(event);
+    for event in events {
+        // Writing into a `Vec` cannot fail.
+        let _ = writer.write_event(event);
+    }
     writer.into_inner().into_boxed_slice()
 }
 
 /// The start and end tag of one element, as quick-xml serializes them.
-struct Tag {
-    name: &'static str,
+struct Element {
     start: Box<[u8]>,
     end: Box<[u8]>,
 }
 
-impl Tag {
-    fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            start: serialize(Event::Start(BytesStart::new(name))),
-            end: serialize(Event::End(BytesEnd::new(name))),
-        }
-    }
+fn element<'t>(tags: &'t mut StaticTable<Element>, name: &'static str) -> &'t Element {
+    tags.get(key_of(name.as_bytes()), || Element {
+        start: serialize(Event::Start(BytesStart::new(name))),
+        end: serialize(Event::End(BytesEnd::new(name))),
+    })
 }
 
-/// Tags by element name, filled on first use: an open-addressing table keyed by the
-/// address and length of the `&'static str` name, so a lookup is a multiply and one or
-/// two comparisons instead of hashing the name. A static string is never freed, so the
-/// same address and length always mean the same text; the same name at two addresses
-/// gets two (identical) entries, which is harmless.
-struct TagCache {
-    slots: Vec<Option<Tag>>,
+/// Values keyed by a `'static` string or slice, filled on first use: an open-addressing
+/// table keyed by the key's address and length, so a lookup is a multiply and one or two
+/// comparisons instead of hashing the text. Static data is never freed or changed, so
+/// the same address and length always mean the same content; equal content at two
+/// addresses gets two (identical) entries, which is harmless.
+struct StaticTable<V> {
+    slots: Vec<Option<(Key, V)>>,
     used: usize,
 }
 
-impl Default for TagCache {
+/// Address and length of a `'static` key.
+type Key = (usize, usize);
+
+fn key_of<T: 'static>(key: &'static [T]) -> Key {
+    (key.as_ptr() as usize, key.len())
+}
+
+impl<V> Default for StaticTable<V> {
     fn default() -> Self {
         Self {
             slots: (0..128).map(|_| None).collect(),
@@ -210,57 +258,58 @@ impl Default for TagCache {
     }
 }
 
-impl TagCache {
-    fn get(&mut self, name: &'static str) -> &Tag {
-        let slot = self.find(name);
+impl<V> StaticTable<V> {
+    fn get(&mut self, key: Key, make: impl FnOnce() -> V) -> &V {
+        let slot = self.find(key);
         if self.slots[slot].is_none() {
-            return self.insert(slot, name);
+            return self.insert(slot, key, make());
         }
         match &self.slots[slot] {
-            Some(tag) => tag,
+            Some((_, value)) => value,
             None => unreachable!("the slot was just checked"),
         }
     }
 
-    /// The slot holding `name`, or the empty slot where it belongs.
-    fn find(&self, name: &'static str) -> usize {
+    /// The slot holding `key`, or the empty slot where it belongs.
+    fn find(&self, key: Key) -> usize {
         let mask = self.slots.len() - 1;
-        let mut slot = slot_of(name) & mask;
+        let mut slot = slot_of(key) & mask;
         loop {
             match &self.slots[slot] {
-                Some(tag) if !same(tag.name, name) => slot = (slot + 1) & mask,
+                Some((k, _)) if *k != key => slot = (slot + 1) & mask,
                 _ => return slot,
             }
         }
     }
 
     #[cold]
-    fn insert(&mut self, slot: usize, name: &'static str) -> &Tag {
+    fn insert(&mut self, slot: usize, key: Key, value: V) -> &V {
         // At most half full, so probe sequences stay short.
         if (self.used + 1) * 2 > self.slots.len() {
             let old = std::mem::take(&mut self.slots);
             self.slots = (0..old.len() * 2).map(|_| None).collect();
-            for tag in old.into_iter().flatten() {
-                let slot = self.find(tag.name);
-                self.slots[slot] = Some(tag);
+            for (k, v) in old.into_iter().flatten() {
+                let slot = self.find(k);
+                self.slots[slot] = Some((k, v));
             }
-            let slot = self.find(name);
-            return self.insert(slot, name);
+            let slot = self.find(key);
+            return self.insert(slot, key, value);
         }
         self.used += 1;
-        self.slots[slot].insert(Tag::new(name))
+        let (_, value) = self.slots[slot].insert((key, value));
+        value
     }
+}
+
+/// A well-mixed hash of the key (Fibonacci hashing).
+fn slot_of((address, len): Key) -> usize {
+    let key = (address ^ len) as u64;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
 }
 
 /// The same static string: same address and length.
 fn same(a: &'static str, b: &'static str) -> bool {
     std::ptr::eq(a, b)
-}
-
-/// A well-mixed hash of the name's address (Fibonacci hashing).
-fn slot_of(name: &'static str) -> usize {
-    let key = (name.as_ptr() as usize ^ name.len()) as u64;
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize
 }
 
 /// Start tags with attributes (`<InstdAmt Ccy="EUR">`), serialized by quick-xml (which

@@ -4,6 +4,11 @@
 //! Run with `cargo bench --bench render`. Only XML generation is timed: the instructions
 //! are read through intake (and the `sepa` builder is filled from them) beforehand.
 //! Results and method: docs/BENCHMARKS.md.
+//!
+//! `BANKGATE_RENDER_ONCE=<what>` skips criterion and runs one operation once, for
+//! instruction counts that do not depend on the machine's load, e.g.
+//! `valgrind --tool=callgrind --toggle-collect='*once_render*' <bench binary>` with
+//! `BANKGATE_RENDER_ONCE=render` (also `plan`, `sepa`, `dump`; see [`once`]).
 
 mod common;
 
@@ -16,7 +21,7 @@ use bankgate::domain::account::AccountIdentifier;
 use bankgate::domain::instruction::{CreditTransfer, Instruction};
 use bankgate::domain::remittance::Remittance;
 use bankgate::iso20022::{MessageVersion, RenderInput, Rendered, ids, plan, render};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use sepa::pain001::CreditTransferSchema;
 use sepa::{
     CreditTransferEntry, CreditTransferGroup, IsoDate, IsoDateTime, Pain001Builder, PostalAddress,
@@ -221,5 +226,121 @@ fn render_pain001(c: &mut Criterion) {
     group.finish();
 }
 
+/// Environment variable selecting a one-shot run instead of criterion.
+const ONCE: &str = "BANKGATE_RENDER_ONCE";
+
+/// One bankgate render into a pre-sized `Vec`; a named frame for callgrind's
+/// `--toggle-collect`.
+#[inline(never)]
+fn once_render(input: &RenderInput<'_>, buffer: &mut Vec<u8>) {
+    let result = render(black_box(input), buffer);
+    black_box(result.expect("bankgate renders").0);
+}
+
+/// Planning only.
+#[inline(never)]
+fn once_plan(input: &RenderInput<'_>) {
+    black_box(
+        plan::plan(black_box(input))
+            .expect("bankgate plans")
+            .blocks
+            .len(),
+    );
+}
+
+/// The `sepa` builder's `write_to` into a pre-sized `Vec`.
+#[inline(never)]
+fn once_sepa(builder: &Pain001Builder, buffer: &mut Vec<u8>) {
+    black_box(builder).write_to(buffer).expect("sepa builds");
+    black_box(buffer.len());
+}
+
+/// `render` (bankgate, into a `Vec`), `plan`, `sepa` (`write_to`), `dump` (bankgate's
+/// compact and indented files to `BANKGATE_RENDER_DUMP`.compact/.indented, to compare
+/// the bytes of two versions of the writer), or `time` (the fastest and the median of
+/// 15 interleaved runs of each: on a shared machine the fastest run is the one least
+/// disturbed by other processes).
+fn once(what: &str) {
+    let Setup {
+        config,
+        instructions,
+    } = setup();
+    let account = config
+        .account("acme-eur")
+        .expect("fixture account acme-eur");
+    let profile = config.profile(&account.connection);
+    let created_at = common::created_at();
+    let input = RenderInput {
+        instructions: &instructions,
+        accounts: &config.accounts,
+        profile: &profile,
+        message: Some(MessageVersion::Pain001V09),
+        created_at,
+    };
+    let mut buffer = Vec::with_capacity(64 << 20);
+    match what {
+        "render" => once_render(&input, &mut buffer),
+        "plan" => once_plan(&input),
+        "sepa" => {
+            let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
+            let builder = sepa_builder(account, &instructions, &rendered, created_at);
+            once_sepa(&builder, &mut buffer);
+        }
+        "time" => {
+            let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
+            let builder = sepa_builder(account, &instructions, &rendered, created_at);
+            let mut times: [Vec<f64>; 3] = Default::default();
+            for _ in 0..15 {
+                let started = std::time::Instant::now();
+                buffer.clear();
+                once_render(&input, &mut buffer);
+                times[0].push(started.elapsed().as_secs_f64() * 1e3);
+                let started = std::time::Instant::now();
+                once_plan(&input);
+                times[1].push(started.elapsed().as_secs_f64() * 1e3);
+                let started = std::time::Instant::now();
+                buffer.clear();
+                once_sepa(&builder, &mut buffer);
+                times[2].push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            for (name, mut times) in ["bankgate render", "bankgate plan", "sepa write_to"]
+                .into_iter()
+                .zip(times)
+            {
+                times.sort_by(f64::total_cmp);
+                eprintln!(
+                    "{name}: fastest {:.1} ms, median {:.1} ms",
+                    times[0],
+                    times[times.len() / 2]
+                );
+            }
+        }
+        "dump" => {
+            let path = std::env::var("BANKGATE_RENDER_DUMP").expect("BANKGATE_RENDER_DUMP");
+            let (_, compact) = render(&input, Vec::new()).expect("bankgate renders");
+            std::fs::write(format!("{path}.compact"), compact).expect("write compact");
+            let indented = bankgate::iso20022::Profile {
+                indent: true,
+                ..profile.clone()
+            };
+            let input = RenderInput {
+                profile: &indented,
+                ..input
+            };
+            let (_, pretty) = render(&input, Vec::new()).expect("bankgate renders");
+            std::fs::write(format!("{path}.indented"), pretty).expect("write indented");
+        }
+        other => panic!("{ONCE}: expected render, plan, sepa, dump or time, got {other:?}"),
+    }
+}
+
 criterion_group!(benches, render_pain001);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(what) = std::env::var(ONCE) {
+        once(&what);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -685,7 +685,7 @@ fn check_bank_transaction_code(
 
 fn write_bank_transaction_code<W: Write>(
     x: &mut Xml<W>,
-    name: &str,
+    name: &'static str,
     code: Option<&BankTransactionCode>,
 ) -> io::Result<()> {
     x.start(name)?;
@@ -866,14 +866,22 @@ fn namespace(message: &str) -> String {
     format!("urn:iso:std:iso:20022:tech:xsd:{message}")
 }
 
-fn optional_text<W: Write>(x: &mut Xml<W>, name: &str, value: &Option<String>) -> io::Result<()> {
+fn optional_text<W: Write>(
+    x: &mut Xml<W>,
+    name: &'static str,
+    value: &Option<String>,
+) -> io::Result<()> {
     match value {
         Some(value) => x.text(name, value),
         None => Ok(()),
     }
 }
 
-fn write_amount<W: Write>(x: &mut Xml<W>, name: &str, amount: &ReportedAmount) -> io::Result<()> {
+fn write_amount<W: Write>(
+    x: &mut Xml<W>,
+    name: &'static str,
+    amount: &ReportedAmount,
+) -> io::Result<()> {
     x.display_with(name, &[("Ccy", &amount.currency)], amount.value)
 }
 

@@ -35,9 +35,23 @@ fn hex(bytes: &[u8], digits: usize) -> String {
 
 /// The MsgId of a file holding exactly these instructions.
 pub fn message_id<'a>(instructions: impl IntoIterator<Item = &'a Instruction>) -> String {
-    let mut sum = [0u8; 32];
-    let mut count: u64 = 0;
+    let mut id = MessageIdDigest::default();
     for instruction in instructions {
+        id.add(instruction);
+    }
+    id.finish()
+}
+
+/// [`message_id`] fed one instruction at a time, so planning computes it in the same
+/// pass as its checks instead of walking the instructions again.
+#[derive(Debug, Clone, Default)]
+pub struct MessageIdDigest {
+    sum: [u8; 32],
+    count: u64,
+}
+
+impl MessageIdDigest {
+    pub fn add(&mut self, instruction: &Instruction) {
         let mut hasher = Sha256::new();
         hasher.update(instruction.kind().as_str().as_bytes());
         hasher.update([0x1f]);
@@ -47,14 +61,17 @@ pub fn message_id<'a>(instructions: impl IntoIterator<Item = &'a Instruction>) -
             hasher.update(amount.minor_units().to_be_bytes());
             hasher.update(amount.currency().code().as_bytes());
         }
-        add_mod_256(&mut sum, &hasher.finalize().into());
-        count += 1;
+        add_mod_256(&mut self.sum, &hasher.finalize().into());
+        self.count += 1;
     }
-    let mut hasher = Sha256::new();
-    hasher.update(b"bankgate MsgId v1");
-    hasher.update(sum);
-    hasher.update(count.to_be_bytes());
-    format!("BG{}", hex(&hasher.finalize(), 24))
+
+    pub fn finish(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(b"bankgate MsgId v1");
+        hasher.update(self.sum);
+        hasher.update(self.count.to_be_bytes());
+        format!("BG{}", hex(&hasher.finalize(), 24))
+    }
 }
 
 /// `sum += digest` modulo 2^256, big-endian.
@@ -81,12 +98,23 @@ pub fn is_safe_identifier(id: &str) -> bool {
                 b'+' | b'?' | b'/' | b'-' | b':' | b'(' | b')' | b'.' | b',' | b'\''
             )
     };
-    !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id.bytes().all(allowed)
-        && !id.starts_with('/')
-        && !id.ends_with('/')
-        && !id.contains("//")
+    let bytes = id.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if bytes.len() > MAX_ID_LEN || first == b'/' || last == b'/' {
+        return false;
+    }
+    // One pass (no `contains("//")` search): this runs twice per transaction.
+    let mut previous_slash = false;
+    for &b in bytes {
+        let slash = b == b'/';
+        if !allowed(b) || (slash && previous_slash) {
+            return false;
+        }
+        previous_slash = slash;
+    }
+    true
 }
 
 /// The EndToEndId for an instruction id; `true` when it is a mapped (hashed) value.

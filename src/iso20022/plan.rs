@@ -199,6 +199,20 @@ pub struct Plan<'a> {
     pub mandates: HashMap<&'a str, &'a Mandate>,
     /// Instruction id → EndToEndId, for ids that had to be mapped.
     pub mapped_end_to_end_ids: Vec<(String, String)>,
+    /// One bit per instruction: its texts are already in the SEPA character set and its
+    /// id is its EndToEndId, so the writer sends them as they are instead of checking
+    /// them a second time.
+    clean: Vec<u64>,
+}
+
+impl Plan<'_> {
+    /// Whether instruction `index` can be written without converting any of its texts.
+    pub fn is_clean(&self, index: u32) -> bool {
+        let index = index as usize;
+        self.clean
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
 }
 
 /// Converts text to the SEPA character set and checks its length; clean text is borrowed.
@@ -209,8 +223,9 @@ pub fn sepa_text<'t>(
     id: &str,
     field: &'static str,
 ) -> Result<Cow<'t, str>, RenderProblem> {
-    let converted = if charset::is_clean(text) {
-        Cow::Borrowed(text)
+    // Clean text is ASCII: its length in bytes is its length in characters.
+    let (converted, len) = if charset::is_clean(text) {
+        (Cow::Borrowed(text), text.len())
     } else {
         let converted =
             charset::to_sepa(text, strictness).map_err(|error| RenderProblem::Charset {
@@ -218,13 +233,8 @@ pub fn sepa_text<'t>(
                 field,
                 error,
             })?;
-        Cow::Owned(converted.text)
-    };
-    // Clean text is ASCII: its length in bytes is its length in characters.
-    let len = if converted.is_ascii() {
-        converted.len()
-    } else {
-        converted.chars().count()
+        let len = converted.text.chars().count();
+        (Cow::Owned(converted.text), len)
     };
     if len > max {
         return Err(RenderProblem::TooLong {
@@ -290,47 +300,31 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         })
         .collect();
     let today = input.created_at.to_zoned(jiff::tz::TimeZone::UTC).date();
-    // Own account names are checked once per account, not once per transaction.
     let selected = |i: &&Instruction| match i {
         Instruction::CreditTransfer(_) => kind == SchemeKind::CreditTransfer,
         Instruction::DirectDebit(_) => kind == SchemeKind::DirectDebit,
         _ => false,
     };
-    let mut used: Vec<&str> = Vec::new();
-    for instruction in input.instructions.iter().filter(selected) {
-        let account = match instruction {
-            Instruction::CreditTransfer(ct) => ct.source_account.as_str(),
-            Instruction::DirectDebit(dd) => dd.source_account.as_str(),
-            _ => continue,
-        };
-        if !used.contains(&account) {
-            used.push(account);
-        }
-    }
-    for account in input.accounts {
-        if used.contains(&account.id.as_str())
-            && let Err(problem) = sepa_text(
-                &account.name,
-                MAX_NAME_LEN,
-                strictness,
-                &account.id,
-                "account.name",
-            )
-        {
-            problems.push(problem);
-        }
-    }
-    let mut groups: BTreeMap<BlockKey, (Vec<u32>, Decimal)> = BTreeMap::new();
+    // One pass over the instructions: checks, grouping and the MsgId digest together.
+    // Block sums are kept in minor units (a block has one currency) and become decimals
+    // once per block.
+    let mut accounts = AccountLookup::new(input.accounts);
+    let mut groups = Groups::default();
     let mut mapped = Vec::new();
     let mut schemes_seen = (false, false);
-    for (index, instruction) in input.instructions.iter().enumerate() {
+    let mut digest = ids::MessageIdDigest::default();
+    let mut clean_bits = vec![0u64; input.instructions.len().div_ceil(64)];
+    for (position, instruction) in input.instructions.iter().enumerate() {
         if !selected(&instruction) {
             continue;
         }
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        digest.add(instruction);
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        let mut checks = Checks::new(strictness, &mut problems);
         let key = match instruction {
             Instruction::CreditTransfer(ct) => {
-                check_credit_transfer(ct, input, strictness, today, &mut problems)
+                let account = accounts.find(&ct.source_account);
+                check_credit_transfer(ct, account, today, &mut checks)
             }
             Instruction::DirectDebit(dd) => {
                 match dd.scheme {
@@ -338,22 +332,28 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
                     Scheme::SepaDirectDebitB2b => schemes_seen.1 = true,
                     _ => {}
                 }
-                check_direct_debit(dd, input, &mandates, strictness, &mut problems)
+                let account = accounts.find(&dd.source_account);
+                check_direct_debit(dd, input, account, &mandates, &mut checks)
             }
             _ => None,
         };
+        let mut clean = checks.clean;
         let (e2e, was_mapped) = ids::end_to_end_id(instruction.key());
         if was_mapped {
+            clean = false;
             mapped.push((instruction.key().to_owned(), e2e.into_owned()));
         }
+        if clean {
+            clean_bits[position / 64] |= 1 << (position % 64);
+        }
         if let (Some(key), Some(amount)) = (key, instruction.amount()) {
-            let entry = groups
-                .entry(key)
-                .or_insert_with(|| (Vec::new(), Decimal::ZERO));
-            entry.0.push(index);
-            entry.1 += amount.to_decimal();
+            groups.add(key, index, amount.minor_units());
         }
     }
+    // Own account names are checked once per account, not once per transaction, and
+    // reported before the instructions' problems.
+    let account_problems = accounts.check_names(strictness);
+    problems.splice(0..0, account_problems);
     if schemes_seen == (true, true) {
         problems.push(RenderProblem::CoreB2bMix);
     }
@@ -361,8 +361,7 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         Some(party) => party.clone(),
         None => InitiatingParty {
             name: groups
-                .keys()
-                .next()
+                .first_key()
                 .map(|k| input.accounts[k.account].name.clone())
                 .unwrap_or_default(),
             organisation_id: None,
@@ -381,13 +380,15 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     if !problems.is_empty() {
         return Err(problems);
     }
-    let message_id = ids::message_id(input.instructions.iter().filter(selected));
+    let message_id = digest.finish();
     let mut number_of_transactions = 0;
     let mut control_sum = Decimal::ZERO;
     let blocks = groups
+        .into_sorted()
         .into_iter()
         .enumerate()
-        .map(|(n, (key, (transactions, sum)))| {
+        .map(|(n, (key, (transactions, minor)))| {
+            let sum = minor_to_decimal(minor, key.currency);
             number_of_transactions += transactions.len() as u64;
             control_sum += sum;
             Block {
@@ -418,20 +419,120 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
         instructions: input.instructions,
         mandates,
         mapped_end_to_end_ids: mapped,
+        clean: clean_bits,
     })
 }
 
-fn account_index(accounts: &[Account], id: &str) -> Option<usize> {
-    accounts.iter().position(|a| a.id == id)
+/// The blocks being collected: their keys, transactions and sums in minor units.
+#[derive(Default)]
+struct Groups {
+    list: Vec<(BlockKey, Vec<u32>, i128)>,
+    /// Position in `list` of the groups after the first [`Groups::SCANNED`].
+    more: BTreeMap<BlockKey, usize>,
+}
+
+impl Groups {
+    /// Most files have a handful of blocks: the first ones are found by a scan (the date
+    /// compared first, which tells most of them apart), cheaper than a map per
+    /// transaction; the rest through the map.
+    const SCANNED: usize = 8;
+
+    fn add(&mut self, key: BlockKey, index: u32, minor: i64) {
+        let found = (self.list.iter().take(Self::SCANNED))
+            .position(|(k, ..)| k.date == key.date && *k == key)
+            .or_else(|| self.more.get(&key).copied());
+        let at = found.unwrap_or_else(|| {
+            let at = self.list.len();
+            self.list.push((key, Vec::new(), 0));
+            if at >= Self::SCANNED {
+                self.more.insert(key, at);
+            }
+            at
+        });
+        let (_, transactions, sum) = &mut self.list[at];
+        transactions.push(index);
+        *sum += i128::from(minor);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The smallest key, the first block of the file.
+    fn first_key(&self) -> Option<&BlockKey> {
+        self.list.iter().map(|(k, ..)| k).min()
+    }
+
+    /// The groups in key order (keys are unique).
+    fn into_sorted(mut self) -> Vec<(BlockKey, (Vec<u32>, i128))> {
+        self.list.sort_unstable_by_key(|(key, ..)| *key);
+        self.list.into_iter().map(|(k, t, s)| (k, (t, s))).collect()
+    }
+}
+
+/// A sum of minor units as a decimal with the currency's decimals, as the sum of the
+/// amounts' `to_decimal` would be. It cannot overflow: at most `u32::MAX` amounts of at
+/// most 10^18 minor units stay below 2^96, the decimal's limit.
+fn minor_to_decimal(minor: i128, currency: Currency) -> Decimal {
+    Decimal::try_from_i128_with_scale(minor, currency.exponent()).unwrap_or(Decimal::MAX)
+}
+
+/// The configured accounts by id, remembering the last one found (files usually pay
+/// from one account) and which ones the instructions use.
+struct AccountLookup<'a> {
+    accounts: &'a [Account],
+    used: Vec<bool>,
+    last: Option<usize>,
+}
+
+impl<'a> AccountLookup<'a> {
+    fn new(accounts: &'a [Account]) -> Self {
+        Self {
+            accounts,
+            used: vec![false; accounts.len()],
+            last: None,
+        }
+    }
+
+    fn find(&mut self, id: &str) -> Option<usize> {
+        if let Some(last) = self.last
+            && self.accounts[last].id == id
+        {
+            return Some(last);
+        }
+        let found = self.accounts.iter().position(|a| a.id == id)?;
+        self.used[found] = true;
+        self.last = Some(found);
+        Some(found)
+    }
+
+    /// The name of every account used, checked against the SEPA character set.
+    fn check_names(&self, strictness: Strictness) -> Vec<RenderProblem> {
+        self.accounts
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| **used)
+            .filter_map(|(account, _)| {
+                sepa_text(
+                    &account.name,
+                    MAX_NAME_LEN,
+                    strictness,
+                    &account.id,
+                    "account.name",
+                )
+                .err()
+            })
+            .collect()
+    }
 }
 
 fn check_credit_transfer(
     ct: &CreditTransfer,
-    input: &RenderInput<'_>,
-    strictness: Strictness,
+    account: Option<usize>,
     today: Date,
-    problems: &mut Vec<RenderProblem>,
+    checks: &mut Checks<'_>,
 ) -> Option<BlockKey> {
+    let problems = &mut *checks.problems;
     let id = ct.id.as_str();
     let before = problems.len();
     let payment_type = payment_type(ct.scheme);
@@ -441,7 +542,6 @@ fn check_credit_transfer(
             scheme: ct.scheme,
         });
     }
-    let account = account_index(input.accounts, &ct.source_account);
     if account.is_none() {
         problems.push(RenderProblem::UnknownAccount {
             id: id.to_owned(),
@@ -449,9 +549,9 @@ fn check_credit_transfer(
             actual: ct.source_account.clone(),
         });
     }
-    check_party(&ct.counterparty, strictness, id, "counterparty", problems);
-    check_remittance(ct.remittance.as_ref(), strictness, id, problems);
-    if problems.len() > before {
+    check_party(&ct.counterparty, id, "counterparty", checks);
+    check_remittance(ct.remittance.as_ref(), id, checks);
+    if checks.problems.len() > before {
         return None;
     }
     let mut payment_type = payment_type?;
@@ -474,10 +574,11 @@ fn check_credit_transfer(
 fn check_direct_debit(
     dd: &DirectDebit,
     input: &RenderInput<'_>,
+    account: Option<usize>,
     mandates: &HashMap<&str, &Mandate>,
-    strictness: Strictness,
-    problems: &mut Vec<RenderProblem>,
+    checks: &mut Checks<'_>,
 ) -> Option<BlockKey> {
+    let problems = &mut *checks.problems;
     let id = dd.id.as_str();
     let before = problems.len();
     let payment_type = payment_type(dd.scheme);
@@ -487,7 +588,6 @@ fn check_direct_debit(
             scheme: dd.scheme,
         });
     }
-    let account = account_index(input.accounts, &dd.source_account);
     match account {
         None => problems.push(RenderProblem::UnknownAccount {
             id: id.to_owned(),
@@ -508,10 +608,10 @@ fn check_direct_debit(
             id: id.to_owned(),
             actual: dd.mandate.to_string(),
         }),
-        Some(m) => check_party(&m.debtor, strictness, id, "debtor", problems),
+        Some(m) => check_party(&m.debtor, id, "debtor", checks),
     }
-    check_remittance(dd.remittance.as_ref(), strictness, id, problems);
-    if problems.len() > before {
+    check_remittance(dd.remittance.as_ref(), id, checks);
+    if checks.problems.len() > before {
         return None;
     }
     Some(BlockKey {
@@ -523,26 +623,45 @@ fn check_direct_debit(
     })
 }
 
-fn check_party(
-    party: &Party,
+/// The text checks of one instruction: the problems found, and whether every text was
+/// already clean (borrowed by [`sepa_text`], not converted).
+struct Checks<'p> {
     strictness: Strictness,
-    id: &str,
-    prefix: &'static str,
-    problems: &mut Vec<RenderProblem>,
-) {
+    clean: bool,
+    problems: &'p mut Vec<RenderProblem>,
+}
+
+impl<'p> Checks<'p> {
+    fn new(strictness: Strictness, problems: &'p mut Vec<RenderProblem>) -> Self {
+        Self {
+            strictness,
+            clean: true,
+            problems,
+        }
+    }
+
+    fn text(&mut self, text: &str, max: usize, id: &str, field: &'static str) {
+        match sepa_text(text, max, self.strictness, id, field) {
+            Ok(Cow::Borrowed(_)) => {}
+            Ok(Cow::Owned(_)) => self.clean = false,
+            Err(problem) => {
+                self.clean = false;
+                self.problems.push(problem);
+            }
+        }
+    }
+}
+
+fn check_party(party: &Party, id: &str, prefix: &'static str, checks: &mut Checks<'_>) {
     let name_field = if prefix == "debtor" {
         "debtor.name"
     } else {
         "counterparty.name"
     };
-    if let Err(p) = sepa_text(&party.name, MAX_NAME_LEN, strictness, id, name_field) {
-        problems.push(p);
-    }
+    checks.text(&party.name, MAX_NAME_LEN, id, name_field);
     if let Some(address) = &party.address {
         for (field, value, max) in address_fields(address, prefix) {
-            if let Err(p) = sepa_text(value, max, strictness, id, field) {
-                problems.push(p);
-            }
+            checks.text(value, max, id, field);
         }
     }
 }
@@ -551,9 +670,9 @@ fn check_party(
 pub fn address_fields<'a>(
     address: &'a PostalAddress,
     prefix: &'static str,
-) -> Vec<(&'static str, &'a str, usize)> {
+) -> impl Iterator<Item = (&'static str, &'a str, usize)> {
     let debtor = prefix == "debtor";
-    let name = |counterparty: &'static str, debtor_name: &'static str| {
+    let name = move |counterparty: &'static str, debtor_name: &'static str| {
         if debtor { debtor_name } else { counterparty }
     };
     [
@@ -586,22 +705,14 @@ pub fn address_fields<'a>(
     ]
     .into_iter()
     .filter_map(|(field, value, max)| value.map(|v| (field, v, max)))
-    .chain(address.lines.iter().map(|line| {
+    .chain(address.lines.iter().map(move |line| {
         let field = name("counterparty.address.lines", "debtor.address.lines");
         (field, line.as_str(), 70)
     }))
-    .collect()
 }
 
-fn check_remittance(
-    remittance: Option<&Remittance>,
-    strictness: Strictness,
-    id: &str,
-    problems: &mut Vec<RenderProblem>,
-) {
-    if let Some(Remittance::Unstructured(text)) = remittance
-        && let Err(p) = sepa_text(text, MAX_UNSTRUCTURED_LEN, strictness, id, "reference")
-    {
-        problems.push(p);
+fn check_remittance(remittance: Option<&Remittance>, id: &str, checks: &mut Checks<'_>) {
+    if let Some(Remittance::Unstructured(text)) = remittance {
+        checks.text(text, MAX_UNSTRUCTURED_LEN, id, "reference");
     }
 }

@@ -43,6 +43,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A problem of the file as a whole (its name, size, encoding): no record, id or field.
+    pub fn of_file(file: &str, rule: &str, expected: String, actual: String) -> Self {
+        Self {
+            file: file.to_owned(),
+            location: Location::File,
+            id: None,
+            field: None,
+            rule: rule.to_owned(),
+            expected,
+            actual,
+        }
+    }
+
     pub fn from_field(
         file: &str,
         location: Location,

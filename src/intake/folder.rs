@@ -663,15 +663,7 @@ fn load(path: &Path, file: &ListedFile, accounts: &AccountBook, limits: Limits) 
     let name = &file.name;
     let received_at = Timestamp::now();
     let refused = |rule: &str, expected: String, actual: String| Loaded::Refused {
-        diagnostic: Diagnostic {
-            file: name.clone(),
-            location: Location::File,
-            id: None,
-            field: None,
-            rule: rule.to_owned(),
-            expected,
-            actual,
-        },
+        diagnostic: Diagnostic::of_file(name, rule, expected, actual),
         received_at,
     };
     if Format::from_name(name).is_none() {

@@ -114,14 +114,8 @@ pub fn read_file(name: &str, bytes: &[u8], accounts: &AccountBook, limits: Limit
         records: Vec::new(),
         file_problems: Vec::new(),
     };
-    let file_problem = |rule: &'static str, expected: String, actual: String| Diagnostic {
-        file: name.to_owned(),
-        location: Location::File,
-        id: None,
-        field: None,
-        rule: rule.to_owned(),
-        expected,
-        actual,
+    let file_problem = |rule: &'static str, expected: String, actual: String| {
+        Diagnostic::of_file(name, rule, expected, actual)
     };
     let Some(format) = Format::from_name(name) else {
         report.file_problems.push(file_problem(

@@ -1106,3 +1106,76 @@ fn file_state_moves() {
         ]
     );
 }
+
+/// Migration 0003 moves each payment's instruction JSON into `payment_documents`: a store
+/// written before it keeps every payment, its text and its status, and records new ones
+/// after it.
+#[tokio::test]
+async fn payments_recorded_before_the_documents_migration_keep_their_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bankgate.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate!("src/store/migrations/sqlite")
+        .run_to(2, &pool)
+        .await
+        .unwrap();
+    let at = "2026-11-20T09:00:00.000000Z";
+    sqlx::query(
+        "INSERT INTO intake_files (name, sha256, size, received_at, recorded_at)
+         VALUES ('old.json', 'abc', 10, ?, ?)",
+    )
+    .bind(at)
+    .bind(at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let old = [
+        (
+            "old-1",
+            r#"{"id":"old-1","note":"café & <tag>"}"#,
+            "APPROVED",
+        ),
+        ("old-2", r#"{"id":"old-2"}"#, "SENT"),
+    ];
+    for (id, json, status) in old {
+        sqlx::query(
+            "INSERT INTO payments (id, kind, connection, scheme, source_account, amount_minor,
+                 currency, status, approvals_required, raw_json, content_sha256,
+                 intake_file_id, created_at, updated_at)
+             VALUES (?, 'credit_transfer', 'demo-bank', 'SEPA_CREDIT_TRANSFER', 'acme-eur',
+                 100, 'EUR', ?, 0, ?, 'h', 1, ?, ?)",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(json)
+        .bind(at)
+        .bind(at)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    for (id, json, status) in old {
+        let row = store.payment(id).await.unwrap().unwrap();
+        assert_eq!(row.raw_json, json, "{id}");
+        assert_eq!(row.status.as_str(), status, "{id}");
+    }
+    let p = prepare(
+        "payments.json",
+        &fixture("payments.json"),
+        DEMO,
+        ApprovalPolicy::Auto,
+    );
+    record(&store, &p, 1).await;
+    let all = all_payments(&store).await;
+    assert_eq!(all.len(), old.len() + p.records.len());
+    for (rec, row) in p.records.iter().zip(&all[old.len()..]) {
+        assert_eq!(row.id, rec.instruction.key());
+        assert_eq!(row.raw_json, rec.raw_json);
+    }
+}

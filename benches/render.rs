@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Duration;
 
-use bankgate::config::{Account, Config};
+use bankgate::config::Account;
 use bankgate::domain::account::AccountIdentifier;
 use bankgate::domain::instruction::{CreditTransfer, Instruction};
 use bankgate::domain::remittance::Remittance;
@@ -113,117 +113,107 @@ fn sepa_builder(
     builder
 }
 
-struct Setup {
-    config: Config,
-    instructions: Vec<Instruction>,
-}
-
-fn setup() -> Setup {
+/// Reads the 100,000 instructions and calls `f` with the paying account and the input
+/// to render them as pain.001.001.09.
+fn with_input<R>(f: impl FnOnce(&Account, RenderInput<'_>) -> R) -> R {
     let config = common::config();
     let instructions = common::instructions_from_file(&config, N);
     assert_eq!(instructions.len(), N);
-    Setup {
-        config,
-        instructions,
-    }
-}
-
-fn render_pain001(c: &mut Criterion) {
-    let Setup {
-        config,
-        instructions,
-    } = setup();
     let account = config
         .account("acme-eur")
         .expect("fixture account acme-eur");
     let profile = config.profile(&account.connection);
-    let created_at = common::created_at();
     let input = RenderInput {
         instructions: &instructions,
         accounts: &config.accounts,
         profile: &profile,
         message: Some(MessageVersion::Pain001V09),
-        created_at,
+        created_at: common::created_at(),
     };
+    f(account, input)
+}
 
-    // Untimed: one render of each, to size the buffers and count the bytes produced.
-    let (rendered, bankgate_xml) = render(&input, Vec::new()).expect("bankgate renders");
-    assert_eq!(rendered.number_of_transactions, N as u64);
-    let builder = sepa_builder(account, &instructions, &rendered, created_at);
-    let mut sepa_xml = Vec::new();
-    builder.write_to(&mut sepa_xml).expect("sepa builds");
-    let sepa_txs = sepa_xml
-        .windows(b"<CdtTrfTxInf>".len())
-        .filter(|w| w == b"<CdtTrfTxInf>")
-        .count();
-    assert_eq!(sepa_txs, N, "the sepa file holds every transaction");
-    eprintln!(
-        "bankgate XML: {} bytes ({:.0} B/tx); sepa XML: {} bytes ({:.0} B/tx)",
-        bankgate_xml.len(),
-        bankgate_xml.len() as f64 / N as f64,
-        sepa_xml.len(),
-        sepa_xml.len() as f64 / N as f64,
-    );
+fn render_pain001(c: &mut Criterion) {
+    with_input(|account, input| {
+        // Untimed: one render of each, to size the buffers and count the bytes produced.
+        let (rendered, bankgate_xml) = render(&input, Vec::new()).expect("bankgate renders");
+        assert_eq!(rendered.number_of_transactions, N as u64);
+        let builder = sepa_builder(account, input.instructions, &rendered, input.created_at);
+        let mut sepa_xml = Vec::new();
+        builder.write_to(&mut sepa_xml).expect("sepa builds");
+        let sepa_txs = sepa_xml
+            .windows(b"<CdtTrfTxInf>".len())
+            .filter(|w| w == b"<CdtTrfTxInf>")
+            .count();
+        assert_eq!(sepa_txs, N, "the sepa file holds every transaction");
+        eprintln!(
+            "bankgate XML: {} bytes ({:.0} B/tx); sepa XML: {} bytes ({:.0} B/tx)",
+            bankgate_xml.len(),
+            bankgate_xml.len() as f64 / N as f64,
+            sepa_xml.len(),
+            sepa_xml.len() as f64 / N as f64,
+        );
 
-    let mut group = c.benchmark_group("pain.001.001.09/100k SCT");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(8));
+        let mut group = c.benchmark_group("pain.001.001.09/100k SCT");
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(2))
+            .measurement_time(Duration::from_secs(8));
 
-    let bytes = |xml: &[u8]| Throughput::ElementsAndBytes {
-        elements: N as u64,
-        bytes: xml.len() as u64,
-    };
+        let bytes = |xml: &[u8]| Throughput::ElementsAndBytes {
+            elements: N as u64,
+            bytes: xml.len() as u64,
+        };
 
-    group.throughput(bytes(&bankgate_xml));
-    let mut buffer = Vec::with_capacity(bankgate_xml.len());
-    group.bench_function("bankgate render to Vec", |b| {
-        b.iter(|| {
-            buffer.clear();
-            let result = render(black_box(&input), &mut buffer);
-            black_box(result.expect("bankgate renders").0);
-        })
-    });
-    group.bench_function("bankgate render to sink", |b| {
-        b.iter(|| {
-            let result = render(black_box(&input), std::io::sink());
-            black_box(result.expect("bankgate renders").0);
-        })
-    });
+        group.throughput(bytes(&bankgate_xml));
+        let mut buffer = Vec::with_capacity(bankgate_xml.len());
+        group.bench_function("bankgate render to Vec", |b| {
+            b.iter(|| {
+                buffer.clear();
+                let result = render(black_box(&input), &mut buffer);
+                black_box(result.expect("bankgate renders").0);
+            })
+        });
+        group.bench_function("bankgate render to sink", |b| {
+            b.iter(|| {
+                let result = render(black_box(&input), std::io::sink());
+                black_box(result.expect("bankgate renders").0);
+            })
+        });
 
-    // Diagnostic: the planning half of `render` alone (checks, grouping, ids; no XML).
-    group.throughput(Throughput::Elements(N as u64));
-    group.bench_function("bankgate plan only", |b| {
-        b.iter(|| {
-            black_box(
-                plan::plan(black_box(&input))
-                    .expect("bankgate plans")
-                    .blocks
-                    .len(),
-            )
-        })
-    });
+        // Diagnostic: the planning half of `render` alone (checks, grouping, ids; no XML).
+        group.throughput(Throughput::Elements(N as u64));
+        group.bench_function("bankgate plan only", |b| {
+            b.iter(|| {
+                black_box(
+                    plan::plan(black_box(&input))
+                        .expect("bankgate plans")
+                        .blocks
+                        .len(),
+                )
+            })
+        });
 
-    group.bench_function("bankgate MsgId only", |b| {
-        b.iter(|| black_box(ids::message_id(black_box(&instructions).iter())))
-    });
+        group.bench_function("bankgate MsgId only", |b| {
+            b.iter(|| black_box(ids::message_id(black_box(input.instructions).iter())))
+        });
 
-    group.throughput(bytes(&sepa_xml));
-    let mut buffer = Vec::with_capacity(sepa_xml.len());
-    group.bench_function("sepa write_to Vec", |b| {
-        b.iter(|| {
-            buffer.clear();
-            black_box(&builder)
-                .write_to(&mut buffer)
-                .expect("sepa builds");
-            black_box(buffer.len());
-        })
-    });
-    group.bench_function("sepa build String", |b| {
-        b.iter(|| black_box(black_box(&builder).build().expect("sepa builds")))
-    });
-    group.finish();
+        group.throughput(bytes(&sepa_xml));
+        let mut buffer = Vec::with_capacity(sepa_xml.len());
+        group.bench_function("sepa write_to Vec", |b| {
+            b.iter(|| {
+                buffer.clear();
+                black_box(&builder)
+                    .write_to(&mut buffer)
+                    .expect("sepa builds");
+                black_box(buffer.len());
+            })
+        });
+        group.bench_function("sepa build String", |b| {
+            b.iter(|| black_box(black_box(&builder).build().expect("sepa builds")))
+        });
+        group.finish();
+    })
 }
 
 /// Environment variable selecting a one-shot run instead of criterion.
@@ -261,77 +251,65 @@ fn once_sepa(builder: &Pain001Builder, buffer: &mut Vec<u8>) {
 /// 15 interleaved runs of each: on a shared machine the fastest run is the one least
 /// disturbed by other processes).
 fn once(what: &str) {
-    let Setup {
-        config,
-        instructions,
-    } = setup();
-    let account = config
-        .account("acme-eur")
-        .expect("fixture account acme-eur");
-    let profile = config.profile(&account.connection);
-    let created_at = common::created_at();
-    let input = RenderInput {
-        instructions: &instructions,
-        accounts: &config.accounts,
-        profile: &profile,
-        message: Some(MessageVersion::Pain001V09),
-        created_at,
-    };
-    let mut buffer = Vec::with_capacity(64 << 20);
-    match what {
-        "render" => once_render(&input, &mut buffer),
-        "plan" => once_plan(&input),
-        "sepa" => {
-            let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
-            let builder = sepa_builder(account, &instructions, &rendered, created_at);
-            once_sepa(&builder, &mut buffer);
-        }
-        "time" => {
-            let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
-            let builder = sepa_builder(account, &instructions, &rendered, created_at);
-            let mut times: [Vec<f64>; 3] = Default::default();
-            for _ in 0..15 {
-                let started = std::time::Instant::now();
-                buffer.clear();
-                once_render(&input, &mut buffer);
-                times[0].push(started.elapsed().as_secs_f64() * 1e3);
-                let started = std::time::Instant::now();
-                once_plan(&input);
-                times[1].push(started.elapsed().as_secs_f64() * 1e3);
-                let started = std::time::Instant::now();
-                buffer.clear();
+    with_input(|account, input| {
+        let mut buffer = Vec::with_capacity(64 << 20);
+        match what {
+            "render" => once_render(&input, &mut buffer),
+            "plan" => once_plan(&input),
+            "sepa" => {
+                let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
+                let builder =
+                    sepa_builder(account, input.instructions, &rendered, input.created_at);
                 once_sepa(&builder, &mut buffer);
-                times[2].push(started.elapsed().as_secs_f64() * 1e3);
             }
-            for (name, mut times) in ["bankgate render", "bankgate plan", "sepa write_to"]
-                .into_iter()
-                .zip(times)
-            {
-                times.sort_by(f64::total_cmp);
-                eprintln!(
-                    "{name}: fastest {:.1} ms, median {:.1} ms",
-                    times[0],
-                    times[times.len() / 2]
-                );
+            "time" => {
+                let (rendered, _) = render(&input, std::io::sink()).expect("bankgate renders");
+                let builder =
+                    sepa_builder(account, input.instructions, &rendered, input.created_at);
+                let mut times: [Vec<f64>; 3] = Default::default();
+                for _ in 0..15 {
+                    let started = std::time::Instant::now();
+                    buffer.clear();
+                    once_render(&input, &mut buffer);
+                    times[0].push(started.elapsed().as_secs_f64() * 1e3);
+                    let started = std::time::Instant::now();
+                    once_plan(&input);
+                    times[1].push(started.elapsed().as_secs_f64() * 1e3);
+                    let started = std::time::Instant::now();
+                    buffer.clear();
+                    once_sepa(&builder, &mut buffer);
+                    times[2].push(started.elapsed().as_secs_f64() * 1e3);
+                }
+                for (name, mut times) in ["bankgate render", "bankgate plan", "sepa write_to"]
+                    .into_iter()
+                    .zip(times)
+                {
+                    times.sort_by(f64::total_cmp);
+                    eprintln!(
+                        "{name}: fastest {:.1} ms, median {:.1} ms",
+                        times[0],
+                        times[times.len() / 2]
+                    );
+                }
             }
+            "dump" => {
+                let path = std::env::var("BANKGATE_RENDER_DUMP").expect("BANKGATE_RENDER_DUMP");
+                let (_, compact) = render(&input, Vec::new()).expect("bankgate renders");
+                std::fs::write(format!("{path}.compact"), compact).expect("write compact");
+                let indented = bankgate::iso20022::Profile {
+                    indent: true,
+                    ..input.profile.clone()
+                };
+                let input = RenderInput {
+                    profile: &indented,
+                    ..input
+                };
+                let (_, pretty) = render(&input, Vec::new()).expect("bankgate renders");
+                std::fs::write(format!("{path}.indented"), pretty).expect("write indented");
+            }
+            other => panic!("{ONCE}: expected render, plan, sepa, dump or time, got {other:?}"),
         }
-        "dump" => {
-            let path = std::env::var("BANKGATE_RENDER_DUMP").expect("BANKGATE_RENDER_DUMP");
-            let (_, compact) = render(&input, Vec::new()).expect("bankgate renders");
-            std::fs::write(format!("{path}.compact"), compact).expect("write compact");
-            let indented = bankgate::iso20022::Profile {
-                indent: true,
-                ..profile.clone()
-            };
-            let input = RenderInput {
-                profile: &indented,
-                ..input
-            };
-            let (_, pretty) = render(&input, Vec::new()).expect("bankgate renders");
-            std::fs::write(format!("{path}.indented"), pretty).expect("write indented");
-        }
-        other => panic!("{ONCE}: expected render, plan, sepa, dump or time, got {other:?}"),
-    }
+    })
 }
 
 criterion_group!(benches, render_pain001);

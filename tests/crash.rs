@@ -68,20 +68,6 @@ fn start(dir: &Path, crash_point: Option<&str>) -> Child {
     command.spawn().unwrap()
 }
 
-fn bankgate_json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// A small deterministic generator (xorshift) for kill delays: reproducible runs.
 struct Delays(u64);
 
@@ -154,7 +140,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let mut child = start(root, None);
     let started = Instant::now();
     loop {
-        let sent = bankgate_json(
+        let sent = common::bankgate_json(
             root,
             &[
                 "payments",
@@ -166,7 +152,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
                 "SENT",
             ],
         );
-        let files = bankgate_json(
+        let files = common::bankgate_json(
             root,
             &["files", "--config", "bankgate.toml", "--json", "list"],
         );
@@ -194,7 +180,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     drop(watcher);
 
     // Every instruction recorded exactly once.
-    let payments = bankgate_json(
+    let payments = common::bankgate_json(
         root,
         &["payments", "--config", "bankgate.toml", "--json", "list"],
     );
@@ -203,7 +189,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let ids: BTreeSet<&str> = payments.iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), FILES * PER_FILE);
     // Every payment in exactly one outbound file; every file on the bank's side once.
-    let files = bankgate_json(
+    let files = common::bankgate_json(
         root,
         &["files", "--config", "bankgate.toml", "--json", "list"],
     );
@@ -212,7 +198,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let mut in_files: BTreeSet<String> = BTreeSet::new();
     for f in files {
         let id = f["message_id"].as_str().unwrap();
-        let show = bankgate_json(
+        let show = common::bankgate_json(
             root,
             &["files", "--config", "bankgate.toml", "--json", "show", id],
         );

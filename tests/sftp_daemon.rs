@@ -68,22 +68,8 @@ fn drop_file(dir: &Path, name: &str) {
     std::fs::rename(&temporary, dir.join("intake/inbox").join(name)).unwrap();
 }
 
-fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn payments(dir: &Path) -> Vec<(String, String)> {
-    json(
+    common::bankgate_json(
         dir,
         &["payments", "--config", "bankgate.toml", "--json", "list"],
     )
@@ -169,7 +155,7 @@ fn instructions_reach_the_bank_and_its_answers_settle_every_payment() {
         assert!(statuses.contains(status), "{statuses:?}");
     }
     // ACCEPTED and EXECUTED were reached on the way, as the pain.002 and camt.054 said.
-    let events = json(dir, &["events", "--config", "bankgate.toml", "--json"]);
+    let events = common::bankgate_json(dir, &["events", "--config", "bankgate.toml", "--json"]);
     let reached = |status: &str| {
         events.as_array().unwrap().iter().any(|e| {
             e["entity"] == "PAYMENT" && e["status_after"] == status && e["applied"] == true
@@ -188,7 +174,7 @@ fn instructions_reach_the_bank_and_its_answers_settle_every_payment() {
     let published = xml_files(&sshd.bank().join("outbox")).len();
     assert!(published >= 4, "pain.002s and camt files: {published}");
     wait_for("every bank file processed", Duration::from_secs(10), || {
-        received(&json(
+        received(&common::bankgate_json(
             dir,
             &["events", "--config", "bankgate.toml", "--json"],
         )) == published
@@ -199,7 +185,7 @@ fn instructions_reach_the_bank_and_its_answers_settle_every_payment() {
     let daemon = start(dir, None);
     std::thread::sleep(Duration::from_secs(3));
     stop(daemon);
-    let after = received(&json(
+    let after = received(&common::bankgate_json(
         dir,
         &["events", "--config", "bankgate.toml", "--json"],
     ));
@@ -299,7 +285,7 @@ fn a_crash_between_rename_and_recording_does_not_upload_again() {
     let landed = xml_files(&sshd.bank().join("inbox"));
     assert_eq!(landed.len(), 1, "{landed:?}");
     let inode = std::fs::metadata(&landed[0]).unwrap().ino();
-    let files = json(
+    let files = common::bankgate_json(
         dir,
         &["files", "--config", "bankgate.toml", "--json", "list"],
     );
@@ -314,7 +300,7 @@ fn a_crash_between_rename_and_recording_does_not_upload_again() {
     // Restart: the file is found on the server and recorded UPLOADED, not sent again.
     let daemon = start(dir, None);
     wait_for("everything uploaded", Duration::from_secs(20), || {
-        json(
+        common::bankgate_json(
             dir,
             &["files", "--config", "bankgate.toml", "--json", "list"],
         )
@@ -331,7 +317,7 @@ fn a_crash_between_rename_and_recording_does_not_upload_again() {
     );
     assert!(log(dir).contains("not sending it again"), "{}", log(dir));
     let names: Vec<_> = xml_files(&sshd.bank().join("inbox"));
-    let recorded = json(
+    let recorded = common::bankgate_json(
         dir,
         &["files", "--config", "bankgate.toml", "--json", "list"],
     );

@@ -451,45 +451,53 @@ impl BankSim {
             self.commit(name, done)?;
         }
         if done.status && !done.booking && Self::due(at, settings.book_after, now) {
-            let mut entries = self.state.entries;
-            let bookings = answer::bookings(&job, now, EntryCounter(&mut entries));
-            if !bookings.is_empty() {
-                let bytes =
-                    answer::notification(&self.publication(now), &settings, name, &bookings)?;
-                self.publish(
-                    PublishedKind::Booking,
-                    &base,
-                    &bytes,
-                    Some(name),
-                    bookings.len(),
-                    report,
-                )?;
-            }
-            self.state.entries = entries;
-            self.state.ledger.extend(bookings);
+            self.notify(
+                PublishedKind::Booking,
+                answer::bookings,
+                &job,
+                name,
+                now,
+                report,
+            )?;
             done.booking = true;
             self.commit(name, done)?;
         }
         if done.booking && !done.returns && Self::due(at, settings.return_after, now) {
-            let mut entries = self.state.entries;
-            let returns = answer::returns(&job, now, EntryCounter(&mut entries));
-            if !returns.is_empty() {
-                let bytes =
-                    answer::notification(&self.publication(now), &settings, name, &returns)?;
-                self.publish(
-                    PublishedKind::Returns,
-                    &base,
-                    &bytes,
-                    Some(name),
-                    returns.len(),
-                    report,
-                )?;
-            }
-            self.state.entries = entries;
-            self.state.ledger.extend(returns);
+            self.notify(
+                PublishedKind::Returns,
+                answer::returns,
+                &job,
+                name,
+                now,
+                report,
+            )?;
             done.returns = true;
             self.commit(name, done)?;
         }
+        Ok(())
+    }
+
+    /// Books the entries `entries` makes for `job` (bookings or returns): publishes them
+    /// as one camt.054 when there are any, and adds them to the ledger for the statement.
+    fn notify(
+        &mut self,
+        kind: PublishedKind,
+        entries: fn(&state::Job, Timestamp, EntryCounter<'_>) -> Vec<state::Booking>,
+        job: &state::Job,
+        name: &str,
+        now: Timestamp,
+        report: &mut TickReport,
+    ) -> Result<(), BankSimError> {
+        let mut counter = self.state.entries;
+        let booked = entries(job, now, EntryCounter(&mut counter));
+        if !booked.is_empty() {
+            let bytes =
+                answer::notification(&self.publication(now), &self.settings, name, &booked)?;
+            let base = output_base(name);
+            self.publish(kind, &base, &bytes, Some(name), booked.len(), report)?;
+        }
+        self.state.entries = counter;
+        self.state.ledger.extend(booked);
         Ok(())
     }
 

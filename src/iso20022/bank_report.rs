@@ -245,25 +245,81 @@ impl<W: Write> StatusReportWriter<W> {
 }
 
 fn check_reasons(element: &str, reasons: &[StatusReason]) -> Result<(), ReportWriteError> {
-    for reason in reasons {
-        if let Some(originator) = &reason.originator {
-            max_text(&format!("{element}/Orgtr/Nm"), originator, 140)?;
+    reasons
+        .iter()
+        .try_for_each(|reason| check_reason(element, &Reason::of_status(reason)))
+}
+
+/// The reason part shared by `StsRsnInf` (pain.002) and `RtrInf` (camt): originator,
+/// `Rsn/Cd` or `Rsn/Prtry`, additional information.
+struct Reason<'a> {
+    originator: Option<&'a str>,
+    code: Option<&'a str>,
+    proprietary: Option<&'a str>,
+    additional_info: &'a [String],
+}
+
+impl<'a> Reason<'a> {
+    fn of_status(reason: &'a StatusReason) -> Self {
+        Self {
+            originator: reason.originator.as_deref(),
+            code: reason.code.as_deref(),
+            proprietary: reason.proprietary.as_deref(),
+            additional_info: &reason.additional_info,
         }
-        match (&reason.code, &reason.proprietary) {
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    format!("{element}/Rsn"),
-                    "either Cd or Prtry",
-                    "both",
-                ));
-            }
-            (Some(code), None) => code4(&format!("{element}/Rsn/Cd"), code)?,
-            (None, Some(proprietary)) => max35(&format!("{element}/Rsn/Prtry"), proprietary)?,
-            (None, None) => {}
+    }
+
+    fn of_return(info: &'a ReturnInformation) -> Self {
+        Self {
+            originator: info.originator.as_deref(),
+            code: info.reason.as_deref(),
+            proprietary: info.proprietary_reason.as_deref(),
+            additional_info: &info.additional_info,
         }
-        for info in &reason.additional_info {
-            max_text(&format!("{element}/AddtlInf"), info, 105)?;
+    }
+}
+
+fn check_reason(element: &str, reason: &Reason<'_>) -> Result<(), ReportWriteError> {
+    if let Some(originator) = reason.originator {
+        max_text(&format!("{element}/Orgtr/Nm"), originator, 140)?;
+    }
+    match (reason.code, reason.proprietary) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                format!("{element}/Rsn"),
+                "either Cd or Prtry",
+                "both",
+            ));
         }
+        (Some(code), None) => code4(&format!("{element}/Rsn/Cd"), code)?,
+        (None, Some(proprietary)) => max35(&format!("{element}/Rsn/Prtry"), proprietary)?,
+        (None, None) => {}
+    }
+    for info in reason.additional_info {
+        max_text(&format!("{element}/AddtlInf"), info, 105)?;
+    }
+    Ok(())
+}
+
+/// `Orgtr`, `Rsn` and `AddtlInf` of a [`Reason`], inside the caller's element.
+fn write_reason<W: Write>(x: &mut Xml<W>, reason: &Reason<'_>) -> io::Result<()> {
+    if let Some(originator) = reason.originator {
+        x.start("Orgtr")?;
+        x.text("Nm", originator)?;
+        x.end("Orgtr")?;
+    }
+    if reason.code.is_some() || reason.proprietary.is_some() {
+        x.start("Rsn")?;
+        if let Some(code) = reason.code {
+            x.text("Cd", code)?;
+        }
+        if let Some(proprietary) = reason.proprietary {
+            x.text("Prtry", proprietary)?;
+        }
+        x.end("Rsn")?;
+    }
+    for info in reason.additional_info {
+        x.text("AddtlInf", info)?;
     }
     Ok(())
 }
@@ -271,20 +327,7 @@ fn check_reasons(element: &str, reasons: &[StatusReason]) -> Result<(), ReportWr
 fn write_reasons<W: Write>(x: &mut Xml<W>, reasons: &[StatusReason]) -> io::Result<()> {
     for reason in reasons {
         x.start("StsRsnInf")?;
-        if let Some(originator) = &reason.originator {
-            x.start("Orgtr")?;
-            x.text("Nm", originator)?;
-            x.end("Orgtr")?;
-        }
-        if reason.code.is_some() || reason.proprietary.is_some() {
-            x.start("Rsn")?;
-            optional_text(x, "Cd", &reason.code)?;
-            optional_text(x, "Prtry", &reason.proprietary)?;
-            x.end("Rsn")?;
-        }
-        for info in &reason.additional_info {
-            x.text("AddtlInf", info)?;
-        }
+        write_reason(x, &Reason::of_status(reason))?;
         x.end("StsRsnInf")?;
     }
     Ok(())
@@ -634,24 +677,7 @@ fn check_transaction(tx: &TransactionDetails) -> Result<(), ReportWriteError> {
         if let Some(code) = &info.original_bank_transaction_code {
             check_bank_transaction_code(&format!("{element}/OrgnlBkTxCd"), code)?;
         }
-        if let Some(originator) = &info.originator {
-            max_text(&format!("{element}/Orgtr/Nm"), originator, 140)?;
-        }
-        match (&info.reason, &info.proprietary_reason) {
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    format!("{element}/Rsn"),
-                    "either Cd or Prtry",
-                    "both",
-                ));
-            }
-            (Some(code), None) => code4(&format!("{element}/Rsn/Cd"), code)?,
-            (None, Some(proprietary)) => max35(&format!("{element}/Rsn/Prtry"), proprietary)?,
-            (None, None) => {}
-        }
-        for line in &info.additional_info {
-            max_text(&format!("{element}/AddtlInf"), line, 105)?;
-        }
+        check_reason(&element, &Reason::of_return(info))?;
     }
     Ok(())
 }
@@ -806,20 +832,7 @@ fn write_return<W: Write>(x: &mut Xml<W>, info: &ReturnInformation) -> io::Resul
     if let Some(code) = &info.original_bank_transaction_code {
         write_bank_transaction_code(x, "OrgnlBkTxCd", Some(code))?;
     }
-    if let Some(originator) = &info.originator {
-        x.start("Orgtr")?;
-        x.text("Nm", originator)?;
-        x.end("Orgtr")?;
-    }
-    if info.reason.is_some() || info.proprietary_reason.is_some() {
-        x.start("Rsn")?;
-        optional_text(x, "Cd", &info.reason)?;
-        optional_text(x, "Prtry", &info.proprietary_reason)?;
-        x.end("Rsn")?;
-    }
-    for line in &info.additional_info {
-        x.text("AddtlInf", line)?;
-    }
+    write_reason(x, &Reason::of_return(info))?;
     x.end("RtrInf")
 }
 

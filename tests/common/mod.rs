@@ -38,3 +38,19 @@ pub fn config() -> bankgate::config::Config {
     bankgate::config::load_with_env(&root().join("fixtures/bankgate.toml"), Default::default())
         .expect("fixture configuration is valid")
 }
+
+/// Runs `bankgate ARGS` in `dir` and parses its standard output as JSON; panics with its
+/// standard error when it fails.
+pub fn bankgate_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_bankgate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -9,7 +9,6 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use bankgate::bank_sim::decide::{self, Outcome};
@@ -46,25 +45,13 @@ fn shared() -> PathBuf {
 
 /// Validates `xml` against `$BANKGATE_SHARED/iso20022/xsd/<message>.xsd` with xmllint.
 fn xsd_check(xml: &[u8], message: &str, what: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("file.xml");
-    std::fs::write(&file, xml).unwrap();
     let schema = shared().join("iso20022/xsd").join(format!("{message}.xsd"));
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&schema)
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("xmllint is required (Debian package libxml2-utils; scripts/test.sh installs it): {e}")
-        });
-    assert!(
-        out.status.success(),
-        "{what} fails {message}.xsd:\n{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(xml)
-    );
+    if let Err(problems) = common::xmllint_schema(xml, &schema) {
+        panic!(
+            "{what} fails {message}.xsd:\n{problems}\n{}",
+            String::from_utf8_lossy(xml)
+        );
+    }
 }
 
 fn instructions(name: &str, text: &str) -> Vec<Instruction> {

@@ -3,7 +3,7 @@
 
 pub mod sshd;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 pub fn root() -> &'static Path {
@@ -13,14 +13,18 @@ pub fn root() -> &'static Path {
 /// Validates `xml` against `schemas/<message>.xsd` with xmllint. xmllint is a required
 /// prerequisite (scripts/test.sh installs it): a missing xmllint fails the test.
 pub fn xmllint(xml: &[u8], message: &str) -> Result<(), String> {
+    xmllint_schema(xml, &root().join("schemas").join(format!("{message}.xsd")))
+}
+
+/// Validates `xml` against the XSD at `schema` with xmllint (required, as for [`xmllint`]).
+pub fn xmllint_schema(xml: &[u8], schema: &Path) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let file = dir.path().join("file.xml");
     std::fs::write(&file, xml).map_err(|e| e.to_string())?;
-    let schema: PathBuf = root().join("schemas").join(format!("{message}.xsd"));
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
-        .arg(&schema)
+        .arg(schema)
         .arg(&file)
         .output()
         .unwrap_or_else(|e| {

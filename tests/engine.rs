@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use bankgate::config::{Config, LatePolicy};
 use bankgate::domain::payment::PaymentStatus;
+use bankgate::engine::handoff::Handoff;
 use bankgate::engine::intake::StoreRecorder;
 use bankgate::engine::worker::Worker;
 use bankgate::intake::folder::{RecordVerdict, Recorder};
@@ -64,6 +65,11 @@ impl Bench {
 
     /// Records an NDJSON instruction file (every record valid).
     async fn drop(&self, name: &str, ndjson: &str) {
+        self.drop_with(name, ndjson, None).await;
+    }
+
+    /// [`Bench::drop`], handing the parsed payments over to `handoff` when given.
+    async fn drop_with(&self, name: &str, ndjson: &str, handoff: Option<&Handoff>) {
         let accounts = AccountBook::from_config(&self.config);
         let report = intake::read_file(name, ndjson.as_bytes(), &accounts, Limits::default());
         assert!(report.is_valid(), "{:?}", report.diagnostics());
@@ -73,10 +79,11 @@ impl Bench {
             size: ndjson.len() as u64,
             received_at: Timestamp::now(),
         };
-        let verdict = StoreRecorder::new(&self.store, &self.config)
-            .record(&file, &report)
-            .await
-            .unwrap();
+        let mut recorder = StoreRecorder::new(&self.store, &self.config);
+        if let Some(handoff) = handoff {
+            recorder = recorder.with_handoff(handoff.clone());
+        }
+        let verdict = recorder.record(&file, &report).await.unwrap();
         assert!(
             matches!(verdict, RecordVerdict::Recorded { .. }),
             "{verdict:?}"
@@ -107,6 +114,23 @@ impl Bench {
         let date = date.split_once('>').unwrap().1;
         let date = date.trim_start_matches("<Dt>");
         date[..10].to_owned()
+    }
+
+    /// Every archived outbound file's bytes, in MsgId order.
+    async fn outbound_bytes(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = self
+            .store
+            .outbound_files(&OutboundFilter::default())
+            .await
+            .unwrap();
+        files.sort_by(|a, b| a.file.message_id.cmp(&b.file.message_id));
+        files
+            .iter()
+            .map(|f| {
+                let path = self.root.join("archive").join(&f.file.archive);
+                (f.file.message_id.clone(), std::fs::read(path).unwrap())
+            })
+            .collect()
     }
 
     fn outbound_names(&self) -> Vec<String> {
@@ -502,4 +526,54 @@ async fn bank_files_are_polled_reconciled_and_recorded_once() {
         .unwrap()
         .count();
     assert!(archived >= 2);
+}
+
+/// Payments intake hands over in memory end up in byte-identical files to those read
+/// back from the store: with no handoff, with a full one, and with one that lost an
+/// entry (that payment is read from the store).
+#[tokio::test]
+async fn handed_over_instructions_build_the_same_files_as_stored_ones() {
+    let file = [
+        MANDATE.to_owned(),
+        collection("dd-1", "2026-11-25"),
+        collection("dd-late", "2026-11-23"),
+        instant("inst-1"),
+        instant("inst-2"),
+        sct("sct-1", Some("2026-11-24")),
+        sct("sct-past", Some("2026-11-20")),
+        sct("sct-asap", None),
+    ]
+    .join("\n");
+    let now = "2026-11-23T07:45:00Z";
+    let mut built = Vec::new();
+    for handed in [None, Some(false), Some(true)] {
+        let bench = Bench::new(LatePolicy::Move).await;
+        let mut worker = bench.worker("2026-11-23T06:00:00Z");
+        let handoff = Handoff::new();
+        match handed {
+            None => bench.drop("mixed.ndjson", &file).await,
+            Some(lose_one) => {
+                bench.drop_with("mixed.ndjson", &file, Some(&handoff)).await;
+                // The seven payments, not the mandate.
+                assert_eq!(handoff.len(), 7);
+                if lose_one {
+                    assert!(handoff.take(["inst-2"])[0].is_some());
+                }
+                worker = worker.with_handoff(handoff.clone());
+            }
+        }
+        worker.tick(ts(now)).await.unwrap();
+        assert!(handoff.is_empty(), "the window took every payment");
+        for id in [
+            "dd-1", "dd-late", "inst-1", "inst-2", "sct-1", "sct-past", "sct-asap",
+        ] {
+            assert_eq!(bench.status(id).await, PaymentStatus::Sent, "{id}");
+        }
+        let files = bench.outbound_bytes().await;
+        // The 09:00 window's pain.001 and pain.008, and the instant payments' pain.001.
+        assert_eq!(files.len(), 3);
+        built.push(files);
+    }
+    assert_eq!(built[0], built[1], "full handoff");
+    assert_eq!(built[0], built[2], "handoff missing one payment");
 }

@@ -453,12 +453,23 @@ async fn claim_takes_only_approved_payments_of_the_connection_and_schemes() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(claimed.iter().map(|c| &c.id).collect::<Vec<_>>(), expected);
+    let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
+    let documents = store.payment_documents(&ids).await.unwrap();
+    assert_eq!(documents.len(), claimed.len());
     for c in &claimed {
         let row = store.payment(&c.id).await.unwrap().unwrap();
         assert_eq!(row.status, PaymentStatus::PendingSubmission);
         assert_eq!(c.amount, row.amount);
-        assert_eq!(c.raw_json, row.raw_json);
+        assert_eq!(documents[&c.id], row.raw_json);
     }
+    // Only payments have documents; unknown ids are left out.
+    assert!(
+        store
+            .payment_documents(&["no-such-payment", "MNDT-1"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Claimed once: nothing left of those schemes; the limit is honoured.
     assert!(
         store

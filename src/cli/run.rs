@@ -9,6 +9,7 @@ use anyhow::Context;
 use tracing::info;
 
 use crate::domain::event::{Actor, EventContext};
+use crate::engine::handoff::Handoff;
 use crate::engine::intake::StoreRecorder;
 use crate::engine::supervisor::Supervisor;
 use crate::intake::folder::{DropFolder, FolderSettings};
@@ -79,7 +80,15 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
         if config.connections.is_empty() {
             tracing::warn!("No [[connections]] configured: payments are recorded and approved but not sent.");
         }
-        let mut workers = Supervisor::start(&store, &std::sync::Arc::new(config.clone()), &archive);
+        // Parsed instructions from intake to the windows; a new one with every new
+        // configuration, so what is handed over was read with the windows' configuration.
+        let mut handoff = Handoff::new();
+        let mut workers = Supervisor::start(
+            &store,
+            &std::sync::Arc::new(config.clone()),
+            &archive,
+            &handoff,
+        );
         let settings = FolderSettings {
             limits: Limits {
                 max_file_bytes: usize::try_from(config.intake.max_file_bytes).unwrap_or(usize::MAX),
@@ -116,7 +125,7 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
         tokio::spawn(watch_signals(signals_tx));
         let result = loop {
             let accounts = AccountBook::from_config(&config);
-            let recorder = StoreRecorder::new(&store, &config);
+            let recorder = StoreRecorder::new(&store, &config).with_handoff(handoff.clone());
             let mut received = None;
             // The folder finishes the file in hand before it returns: nothing is dropped.
             let result = folder
@@ -145,7 +154,13 @@ pub fn run(config_path: &Path, log_format: LogFormat) -> anyhow::Result<u8> {
                 // Workers hold the configuration: restart them with the new one.
                 let deadline = Duration::from_secs(before.engine.shutdown_seconds);
                 workers.stop(deadline).await;
-                workers = Supervisor::start(&store, &std::sync::Arc::new(config.clone()), &archive);
+                handoff = Handoff::new();
+                workers = Supervisor::start(
+                    &store,
+                    &std::sync::Arc::new(config.clone()),
+                    &archive,
+                    &handoff,
+                );
             }
             notify(&[sd_notify::NotifyState::Ready]);
         };

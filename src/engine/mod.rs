@@ -4,11 +4,13 @@
 //!
 //! - [`schedule`]: cut-off windows on business days (pure).
 //! - [`window`]: claiming payments and building, archiving and recording files.
+//! - [`handoff`]: instructions passed from intake to the windows in memory.
 //! - [`upload`]: the upload protocol's recorded intent and crash recovery.
 //! - [`poll`]: fetching, archiving, parsing, reconciling and recording bank files.
 //! - [`worker`]: one connection's loop (ticks, triggers, backoff, stop on fatal errors).
 //! - [`reconcile`]: applying parsed bank reports to payments and mandates (pure).
 
+pub mod handoff;
 pub mod intake;
 pub mod poll;
 pub mod reconcile;

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use tokio::task::JoinHandle;
 use tracing::{error, info, warn};
 
+use super::handoff::Handoff;
 use super::worker::Worker;
 use crate::config::Config;
 use crate::store::Store;
@@ -23,11 +24,13 @@ pub struct Supervisor {
 
 impl Supervisor {
     /// Starts a worker for every connection of `config`. A connection whose transport
-    /// cannot be built is logged and left out; the others run.
+    /// cannot be built is logged and left out; the others run. The workers take parsed
+    /// instructions from `handoff`, which intake must fill with the same `config`.
     pub fn start<S: Store + Clone + 'static>(
         store: &S,
         config: &Arc<Config>,
         archive: &Archive,
+        handoff: &Handoff,
     ) -> Self {
         let (shutdown, receiver) = tokio::sync::watch::channel(false);
         let tick = Duration::from_millis(config.engine.tick_milliseconds);
@@ -49,7 +52,8 @@ impl Supervisor {
                 connection.clone(),
                 archive.clone(),
                 Timestamp::now(),
-            );
+            )
+            .with_handoff(handoff.clone());
             let task = tokio::spawn(worker.run(tick, receiver.clone()));
             tasks.push((connection.id.clone(), task));
         }

@@ -22,6 +22,7 @@ use serde_json::Value;
 use tracing::{info, warn};
 
 use super::EngineError;
+use super::handoff::Handoff;
 use crate::config::{Config, Connection, LatePolicy};
 use crate::domain::calendar::Calendars;
 use crate::domain::event::{Actor, EventContext};
@@ -33,7 +34,7 @@ use crate::intake::AccountBook;
 use crate::intake::instruction::read_record;
 use crate::iso20022::{self, RenderInput, ids};
 use crate::store::archive::Archive;
-use crate::store::{ClaimedPayment, FileTransaction, OutboundFile, Store};
+use crate::store::{FileTransaction, OutboundFile, Store};
 
 /// Most payments one window claims (more wait for the next window or tick).
 pub const CLAIM_LIMIT: usize = 50_000;
@@ -57,12 +58,8 @@ pub struct Context<'a, S> {
     pub connection: &'a Connection,
     pub archive: &'a Archive,
     pub calendars: &'a Calendars,
-}
-
-/// A payment ready for a file: its stored row and its instruction (dates settled).
-struct Ready {
-    id: String,
-    instruction: Instruction,
+    /// Instructions intake parsed a moment ago; what is not there is read from the store.
+    pub handoff: Option<&'a Handoff>,
 }
 
 /// Runs one window for `schemes` (plus any payments an earlier window left unfiled).
@@ -89,11 +86,36 @@ pub async fn run<S: Store>(
         return Ok(report);
     }
     let accounts = AccountBook::from_config(cx.config);
+    let handed = match cx.handoff {
+        Some(handoff) => handoff.take(payments.iter().map(|p| p.id.as_str())),
+        None => vec![None; payments.len()],
+    };
+    // What intake did not hand over is read again from its stored JSON.
+    let missing: Vec<&str> = payments
+        .iter()
+        .zip(&handed)
+        .filter(|(_, h)| h.is_none())
+        .map(|(p, _)| p.id.as_str())
+        .collect();
+    let mut documents = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        cx.store.payment_documents(&missing).await?
+    };
+    let mut handed = handed.into_iter();
     let mut refused: Vec<(String, String)> = Vec::new();
-    let mut ready: Vec<Ready> = Vec::new();
+    // Payments ready for a file (dates settled); a payment's id is its instruction's key.
+    let mut ready: Vec<Instruction> = Vec::new();
     let mut mandates: HashMap<String, Instruction> = HashMap::new();
     for payment in payments {
-        match prepare(cx, &accounts, &payment, cut_off, now) {
+        let parsed = match handed.next().flatten() {
+            Some(instruction) => Ok(instruction),
+            None => match documents.remove(&payment.id) {
+                Some(json) => reread(&accounts, &json),
+                None => Err("its stored instruction is missing".to_owned()),
+            },
+        };
+        match parsed.and_then(|instruction| prepare(cx, instruction, cut_off, now)) {
             Ok((instruction, moved)) => {
                 if let Some(to) = moved {
                     report.moved += 1;
@@ -116,27 +138,27 @@ pub async fn run<S: Store>(
                         }
                     }
                 }
-                ready.push(Ready {
-                    id: payment.id,
-                    instruction,
-                });
+                ready.push(instruction);
             }
             Err(reason) => refused.push((payment.id, reason)),
         }
     }
     // One file per kind (and per direct-debit scheme: CORE and B2B never mix), in
     // payment-id order, at most max_payments_per_file each.
-    let mut groups: BTreeMap<(bool, Option<Scheme>), Vec<Ready>> = BTreeMap::new();
-    for r in ready {
-        let key = match &r.instruction {
+    let mut groups: BTreeMap<(bool, Option<Scheme>), Vec<Instruction>> = BTreeMap::new();
+    for instruction in ready {
+        let key = match &instruction {
             Instruction::DirectDebit(dd) => (true, Some(dd.scheme)),
             _ => (false, None),
         };
-        groups.entry(key).or_default().push(r);
+        groups.entry(key).or_default().push(instruction);
     }
     for (_, mut group) in groups {
-        group.sort_by(|a, b| a.id.cmp(&b.id));
-        for chunk in group.chunks(cx.connection.max_payments_per_file) {
+        group.sort_by(|a, b| a.key().cmp(b.key()));
+        let per_file = cx.connection.max_payments_per_file.max(1);
+        while !group.is_empty() {
+            let rest = group.split_off(per_file.min(group.len()));
+            let chunk = std::mem::replace(&mut group, rest);
             let (files, bad) = build_files(cx, chunk, &mandates, now).await?;
             for file in files {
                 cx.store.record_outbound_file(&file, &ctx).await?;
@@ -168,16 +190,14 @@ pub async fn run<S: Store>(
     Ok(report)
 }
 
-/// Re-reads a stored instruction and settles its execution date. `Ok((instruction,
-/// Some(date)))` when the date moved; `Err(reason)` when the payment must be refused.
+/// Settles a payment's execution date. `Ok((instruction, Some(date)))` when the date
+/// moved; `Err(reason)` when the payment must be refused.
 fn prepare<S>(
     cx: &Context<'_, S>,
-    accounts: &AccountBook,
-    payment: &ClaimedPayment,
+    mut instruction: Instruction,
     cut_off: &CutOff,
     now: Timestamp,
 ) -> Result<(Instruction, Option<jiff::civil::Date>), String> {
-    let mut instruction = reread(accounts, &payment.raw_json)?;
     let (requested, scheme, currency) = match &instruction {
         Instruction::CreditTransfer(ct) => (ct.requested_date, ct.scheme, ct.amount.currency()),
         Instruction::DirectDebit(dd) => (Some(dd.requested_date), dd.scheme, dd.amount.currency()),
@@ -240,52 +260,60 @@ async fn mandate_instruction<S: Store>(
 /// render, which are then found one by one and refused.
 async fn build_files<S: Store>(
     cx: &Context<'_, S>,
-    chunk: &[Ready],
+    chunk: Vec<Instruction>,
     mandates: &HashMap<String, Instruction>,
     now: Timestamp,
 ) -> Result<(Vec<OutboundFile>, Vec<(String, String)>), EngineError> {
-    match build_file(cx, chunk, mandates, now).await? {
+    let (result, chunk) = build_file(cx, chunk, mandates, now).await?;
+    match result {
         Ok(file) => Ok((vec![file], Vec::new())),
         Err(_) if chunk.len() > 1 => {
-            let mut good: Vec<&Ready> = Vec::new();
+            let mut good = Vec::new();
             let mut bad = Vec::new();
-            for r in chunk {
-                match build_file(cx, std::slice::from_ref(r), mandates, now).await? {
-                    Ok(_) => good.push(r),
-                    Err(reason) => bad.push((r.id.clone(), reason)),
+            for instruction in chunk {
+                let (result, mut one) = build_file(cx, vec![instruction], mandates, now).await?;
+                let instruction = one.swap_remove(0);
+                match result {
+                    Ok(_) => good.push(instruction),
+                    Err(reason) => bad.push((instruction.key().to_owned(), reason)),
                 }
             }
-            let good: Vec<Ready> = good
-                .into_iter()
-                .map(|r| Ready {
-                    id: r.id.clone(),
-                    instruction: r.instruction.clone(),
-                })
-                .collect();
             let mut files = Vec::new();
             if !good.is_empty() {
-                match build_file(cx, &good, mandates, now).await? {
+                let (result, good) = build_file(cx, good, mandates, now).await?;
+                match result {
                     Ok(file) => files.push(file),
-                    Err(reason) => bad.extend(good.iter().map(|r| (r.id.clone(), reason.clone()))),
+                    Err(reason) => {
+                        bad.extend(good.iter().map(|i| (i.key().to_owned(), reason.clone())))
+                    }
                 }
             }
             Ok((files, bad))
         }
-        Err(reason) => Ok((Vec::new(), vec![(chunk[0].id.clone(), reason)])),
+        Err(reason) => Ok((
+            Vec::new(),
+            chunk
+                .first()
+                .map(|i| (i.key().to_owned(), reason))
+                .into_iter()
+                .collect(),
+        )),
     }
 }
 
-/// Renders one file into the archive. `Ok(Err(reason))` when the payments do not render.
+/// Renders one file of `payments` into the archive; gives the payments back.
+/// `Ok((Err(reason), _))` when the payments do not render.
 async fn build_file<S: Store>(
     cx: &Context<'_, S>,
-    chunk: &[Ready],
+    payments: Vec<Instruction>,
     mandates: &HashMap<String, Instruction>,
     now: Timestamp,
-) -> Result<Result<OutboundFile, String>, EngineError> {
-    let mut instructions: Vec<Instruction> = chunk.iter().map(|r| r.instruction.clone()).collect();
-    let mut used: Vec<&String> = chunk
+) -> Result<(Result<OutboundFile, String>, Vec<Instruction>), EngineError> {
+    let count = payments.len();
+    let mut instructions = payments;
+    let mut used: Vec<&String> = instructions
         .iter()
-        .filter_map(|r| match &r.instruction {
+        .filter_map(|i| match i {
             Instruction::DirectDebit(dd) => Some(dd.mandate.as_str()),
             _ => None,
         })
@@ -293,7 +321,8 @@ async fn build_file<S: Store>(
         .collect();
     used.sort();
     used.dedup();
-    instructions.extend(used.into_iter().map(|id| mandates[id].clone()));
+    let used: Vec<Instruction> = used.into_iter().map(|id| mandates[id].clone()).collect();
+    instructions.extend(used);
     let accounts = cx.config.accounts.clone();
     let profile = cx.config.profile(&cx.connection.id);
     let archive = cx.archive.clone();
@@ -317,13 +346,16 @@ async fn build_file<S: Store>(
     })
     .await
     .map_err(|e| EngineError::Internal(format!("file builder task failed: {e}")))?;
-    let (result, instructions) = rendered;
+    let (result, mut instructions) = rendered;
     let (rendered, archived) = result.map_err(|e| EngineError::Archive(e.to_string()))?;
     let rendered = match rendered {
         Ok(r) => r,
-        Err(reason) => return Ok(Err(reason)),
+        Err(reason) => {
+            instructions.truncate(count);
+            return Ok((Err(reason), instructions));
+        }
     };
-    let mut transactions = Vec::with_capacity(chunk.len());
+    let mut transactions = Vec::with_capacity(count);
     for (block, positions) in rendered
         .payment_information_ids
         .iter()
@@ -338,12 +370,13 @@ async fn build_file<S: Store>(
             });
         }
     }
+    instructions.truncate(count);
     let kind = if rendered.message.is_credit_transfer() {
         "pain.001"
     } else {
         "pain.008"
     };
-    Ok(Ok(OutboundFile {
+    let file = OutboundFile {
         name: cx.connection.file_name_for(
             &rendered.message_id,
             kind,
@@ -355,5 +388,6 @@ async fn build_file<S: Store>(
         size: archived.size,
         transactions,
         archive: archived.address,
-    }))
+    };
+    Ok((Ok(file), instructions))
 }

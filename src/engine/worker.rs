@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use tracing::{error, info, warn};
 
 use super::EngineError;
+use super::handoff::Handoff;
 use super::schedule::{self, Window};
 use super::window::{self, Context};
 use crate::config::{Config, Connection, Submit};
@@ -52,6 +53,8 @@ pub struct Worker<S, T> {
     backoff: Option<backon::ExponentialBackoff>,
     /// Set after a failure that retrying cannot heal.
     stopped: Option<String>,
+    /// Instructions intake parsed, taken by the windows (see [`Handoff`]).
+    handoff: Option<Handoff>,
 }
 
 impl<S: Store, T: Transport> Worker<S, T> {
@@ -92,7 +95,15 @@ impl<S: Store, T: Transport> Worker<S, T> {
             retry_at: None,
             backoff: None,
             stopped: None,
+            handoff: None,
         }
+    }
+
+    /// Takes the payments' instructions from `handoff` where intake left them there,
+    /// instead of reading them again from the store.
+    pub fn with_handoff(mut self, handoff: Handoff) -> Self {
+        self.handoff = Some(handoff);
+        self
     }
 
     pub fn connection(&self) -> &Connection {
@@ -126,6 +137,7 @@ impl<S: Store, T: Transport> Worker<S, T> {
             connection: &self.connection,
             archive: &self.archive,
             calendars: &self.calendars,
+            handoff: self.handoff.as_ref(),
         }
     }
 

@@ -19,7 +19,7 @@
 //!
 //! One bankgate process owns a drop folder.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::future::Future;
 use std::io::{self, Read, Write};
@@ -421,29 +421,49 @@ impl DropFolder {
         state.seen.retain(|name, _| present.contains(name));
         state.warned.retain(|name| present.contains(name));
         ready.sort_by(|a, b| (a.modified, &a.name).cmp(&(b.modified, &b.name)));
-        // One file ahead: the next file is read and parsed while this one is recorded.
-        let mut next = ready.first().map(|f| self.start_load(f, accounts));
+        // Files ahead: the next LOAD_AHEAD files are read and parsed (on the blocking
+        // pool, in parallel) while this one is recorded.
+        let mut loading: VecDeque<_> = ready
+            .iter()
+            .take(LOAD_AHEAD)
+            .map(|f| self.start_load(f, accounts))
+            .collect();
+        // The accepted file's ledger line and move (two fsyncs) run while the next file
+        // is recorded; moves stay in order, one at a time.
+        let mut moving: Option<(&ListedFile, tokio::task::JoinHandle<FileAction>)> = None;
+        let mut fatal = false;
         for (index, file) in ready.iter().enumerate() {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let Some(loading) = next.take() else { break };
-            let loaded = loading.await.unwrap_or_else(|e| {
+            let Some(next) = loading.pop_front() else {
+                break;
+            };
+            let loaded = next.await.unwrap_or_else(|e| {
                 Loaded::NotRead(FileAction::Failed(format!("reading task failed: {e}")))
             });
-            next = ready.get(index + 1).map(|f| self.start_load(f, accounts));
-            let action = self.handle(file, loaded, recorder).await;
-            let fatal = matches!(action, FileAction::Fatal(_));
-            if let FileAction::Processed { .. } | FileAction::Rejected { .. } = action {
-                state.seen.remove(&file.name);
+            if let Some(f) = ready.get(index + LOAD_AHEAD) {
+                loading.push_back(self.start_load(f, accounts));
             }
-            report.files.push(FileOutcome {
-                name: file.name.clone(),
-                action,
-            });
+            let handled = self.handle(file, loaded, recorder).await;
+            if let Some((moved, task)) = moving.take() {
+                finish(&mut state, &mut report, moved, moved_action(task).await);
+            }
+            match handled {
+                Handled::Done(action) => {
+                    fatal = matches!(action, FileAction::Fatal(_));
+                    finish(&mut state, &mut report, file, action);
+                }
+                Handled::Accept(accept) => {
+                    moving = Some((file, tokio::spawn(accept.run())));
+                }
+            }
             if fatal {
                 break;
             }
+        }
+        if let Some((moved, task)) = moving.take() {
+            finish(&mut state, &mut report, moved, moved_action(task).await);
         }
         report
     }
@@ -462,31 +482,51 @@ impl DropFolder {
         tokio::task::spawn_blocking(move || load(&path, &file, &accounts, limits))
     }
 
-    async fn handle(
+    /// Records a loaded file, or rejects it. A recorded file is not moved yet: the
+    /// caller runs the returned [`Accept`].
+    async fn handle(&self, file: &ListedFile, loaded: Loaded, recorder: &impl Recorder) -> Handled {
+        Handled::Done(match self.record(file, loaded, recorder).await {
+            Ok(accept) => return Handled::Accept(accept),
+            Err(action) => action,
+        })
+    }
+
+    async fn record(
         &self,
         file: &ListedFile,
         loaded: Loaded,
         recorder: &impl Recorder,
-    ) -> FileAction {
+    ) -> Result<Accept, FileAction> {
         let name = file.name.clone();
         let (incoming, report) = match loaded {
             Loaded::Read { incoming, report } => (incoming, report),
             Loaded::Refused {
                 diagnostic,
                 received_at,
-            } => return self.reject(file, None, received_at, vec![diagnostic]).await,
-            Loaded::NotRead(action) => return action,
+            } => return Err(self.reject(file, None, received_at, vec![diagnostic]).await),
+            Loaded::NotRead(action) => return Err(action),
         };
         let received_at = incoming.received_at;
         if !report.is_valid() {
             let diagnostics = report.diagnostics().into_iter().cloned().collect();
-            return self
+            return Err(self
                 .reject(file, Some(&incoming), received_at, diagnostics)
-                .await;
+                .await);
         }
         let instructions = report.records.len();
-        match recorder.record(&incoming, &report).await {
-            Ok(verdict) => self.accept(&incoming, verdict, instructions).await,
+        let outcome = recorder.record(&incoming, &report).await;
+        let action = match outcome {
+            Ok(verdict) => {
+                // The parsed file is dropped off this task (freeing it is not free).
+                tokio::task::spawn_blocking(move || drop(report));
+                return Ok(Accept {
+                    inbox: self.inbox(),
+                    processed: self.processed(),
+                    incoming,
+                    verdict,
+                    instructions,
+                });
+            }
             Err(RecordError::Conflict { key, detail }) => {
                 let record = report
                     .records
@@ -517,20 +557,92 @@ impl DropFolder {
                 error!(file = %name, reason = %reason, "Recording failed fatally; the file stays in the inbox.");
                 FileAction::Fatal(reason)
             }
-        }
+        };
+        Err(action)
     }
 
-    /// Ledger line first, then the move: a crash in between leaves the file in the inbox
-    /// (it is recorded again as a duplicate), never a processed file without a ledger line.
-    async fn accept(
+    /// The report first (temporary name in `work/`, then rename), then the move.
+    async fn reject(
         &self,
-        incoming: &IncomingFile,
-        verdict: RecordVerdict,
-        instructions: usize,
+        file: &ListedFile,
+        incoming: Option<&IncomingFile>,
+        received_at: Timestamp,
+        diagnostics: Vec<Diagnostic>,
     ) -> FileAction {
+        let document = serde_json::json!({
+            "file": file.name,
+            "sha256": incoming.map(|i| &i.sha256),
+            "size": file.size,
+            "received_at": received_at,
+            "diagnostics": diagnostics,
+        });
         let result = blocking({
             let inbox = self.inbox();
-            let processed = self.processed();
+            let rejected = self.rejected();
+            let work = self.work();
+            let name = file.name.clone();
+            move || -> io::Result<String> {
+                let stored_as = free_name(&rejected, &name, &[], ERRORS_SUFFIX)?;
+                let mut text = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
+                text.push(b'\n');
+                let temp = work.join(format!("{stored_as}{ERRORS_SUFFIX}.tmp"));
+                let mut out = fs::File::create(&temp)?;
+                out.write_all(&text)?;
+                out.sync_all()?;
+                fs::rename(&temp, rejected.join(format!("{stored_as}{ERRORS_SUFFIX}")))?;
+                fs::rename(inbox.join(&name), rejected.join(&stored_as))?;
+                sync_dir(&rejected)?;
+                Ok(stored_as)
+            }
+        })
+        .await;
+        match result {
+            Ok(stored_as) => {
+                let first = diagnostics.first().map(ToString::to_string);
+                warn!(file = %file.name, stored_as = %stored_as, diagnostics = diagnostics.len(),
+                    first = first.as_deref().unwrap_or(""), "Rejected instruction file.");
+                FileAction::Rejected {
+                    stored_as,
+                    diagnostics,
+                }
+            }
+            Err(e) => {
+                warn!(file = %file.name, error = %e, "Cannot move a rejected file aside; will retry.");
+                FileAction::Failed(e.to_string())
+            }
+        }
+    }
+}
+
+/// A file of the inbox read and parsed (or refused before reading).
+/// What [`DropFolder::handle`] did with a file.
+enum Handled {
+    Done(FileAction),
+    /// Recorded; the ledger line and the move to `processed/` are still to do.
+    Accept(Accept),
+}
+
+/// A recorded file's ledger line and move to `processed/`.
+struct Accept {
+    inbox: PathBuf,
+    processed: PathBuf,
+    incoming: IncomingFile,
+    verdict: RecordVerdict,
+    instructions: usize,
+}
+
+impl Accept {
+    /// Ledger line first, then the move: a crash in between leaves the file in the inbox
+    /// (it is recorded again as a duplicate), never a processed file without a ledger line.
+    async fn run(self) -> FileAction {
+        let Accept {
+            inbox,
+            processed,
+            incoming,
+            verdict,
+            instructions,
+        } = self;
+        let result = blocking({
             let incoming = incoming.clone();
             move || -> io::Result<String> {
                 let stored_as = free_name(&processed, &incoming.name, &[LEDGER], "")?;
@@ -588,61 +700,25 @@ impl DropFolder {
             }
         }
     }
-
-    /// The report first (temporary name in `work/`, then rename), then the move.
-    async fn reject(
-        &self,
-        file: &ListedFile,
-        incoming: Option<&IncomingFile>,
-        received_at: Timestamp,
-        diagnostics: Vec<Diagnostic>,
-    ) -> FileAction {
-        let document = serde_json::json!({
-            "file": file.name,
-            "sha256": incoming.map(|i| &i.sha256),
-            "size": file.size,
-            "received_at": received_at,
-            "diagnostics": diagnostics,
-        });
-        let result = blocking({
-            let inbox = self.inbox();
-            let rejected = self.rejected();
-            let work = self.work();
-            let name = file.name.clone();
-            move || -> io::Result<String> {
-                let stored_as = free_name(&rejected, &name, &[], ERRORS_SUFFIX)?;
-                let mut text = serde_json::to_vec_pretty(&document).map_err(io::Error::other)?;
-                text.push(b'\n');
-                let temp = work.join(format!("{stored_as}{ERRORS_SUFFIX}.tmp"));
-                let mut out = fs::File::create(&temp)?;
-                out.write_all(&text)?;
-                out.sync_all()?;
-                fs::rename(&temp, rejected.join(format!("{stored_as}{ERRORS_SUFFIX}")))?;
-                fs::rename(inbox.join(&name), rejected.join(&stored_as))?;
-                sync_dir(&rejected)?;
-                Ok(stored_as)
-            }
-        })
-        .await;
-        match result {
-            Ok(stored_as) => {
-                let first = diagnostics.first().map(ToString::to_string);
-                warn!(file = %file.name, stored_as = %stored_as, diagnostics = diagnostics.len(),
-                    first = first.as_deref().unwrap_or(""), "Rejected instruction file.");
-                FileAction::Rejected {
-                    stored_as,
-                    diagnostics,
-                }
-            }
-            Err(e) => {
-                warn!(file = %file.name, error = %e, "Cannot move a rejected file aside; will retry.");
-                FileAction::Failed(e.to_string())
-            }
-        }
-    }
 }
 
-/// A file of the inbox read and parsed (or refused before reading).
+/// The outcome of a spawned [`Accept::run`].
+async fn moved_action(task: tokio::task::JoinHandle<FileAction>) -> FileAction {
+    task.await
+        .unwrap_or_else(|e| FileAction::Failed(format!("moving task failed: {e}")))
+}
+
+/// Notes a file's outcome in the scan's report and state.
+fn finish(state: &mut ScanState, report: &mut ScanReport, file: &ListedFile, action: FileAction) {
+    if let FileAction::Processed { .. } | FileAction::Rejected { .. } = action {
+        state.seen.remove(&file.name);
+    }
+    report.files.push(FileOutcome {
+        name: file.name.clone(),
+        action,
+    });
+}
+
 enum Loaded {
     /// Read whole; `report` tells whether it is valid.
     Read {
@@ -717,6 +793,9 @@ fn load(path: &Path, file: &ListedFile, accounts: &AccountBook, limits: Limits) 
 
 const ERRORS_SUFFIX: &str = ".errors.json";
 const MIN_RESCAN: Duration = Duration::from_millis(50);
+/// Files read and parsed ahead of the one being recorded: each holds one parsed file in
+/// memory (at most `max_file_bytes` of input), and two keep both cores busy.
+const LOAD_AHEAD: usize = 2;
 
 fn earliest(current: Option<Duration>, candidate: Duration) -> Option<Duration> {
     Some(current.map_or(candidate, |c| c.min(candidate)))

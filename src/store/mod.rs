@@ -38,6 +38,7 @@
 pub mod archive;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
@@ -196,7 +197,6 @@ pub struct ClaimedPayment {
     pub source_account: String,
     pub requested_date: Option<Date>,
     pub mandate_id: Option<String>,
-    pub raw_json: String,
 }
 
 named_enum! {
@@ -669,6 +669,12 @@ pub trait Store: Send + Sync {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<MandateRow>, StoreError>> + Send;
+
+    /// The instruction JSON recorded for each of `ids` that is a payment, by id.
+    fn payment_documents(
+        &self,
+        ids: &[&str],
+    ) -> impl Future<Output = Result<HashMap<String, String>, StoreError>> + Send;
 
     /// `PENDING_SUBMISSION` payments of `connection` that no outbound file carries yet (a
     /// window claimed them and the process stopped before their file was recorded).

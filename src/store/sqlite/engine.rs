@@ -21,7 +21,6 @@ pub(super) fn claimed_from_row(row: &SqliteRow) -> Result<ClaimedPayment, StoreE
             .map(|d| parse_column::<Date>("requested date", &d))
             .transpose()?,
         mandate_id: row.try_get("mandate_id")?,
-        raw_json: row.try_get("raw_json")?,
     })
 }
 
@@ -119,8 +118,8 @@ impl SqliteStore {
     ) -> Result<Vec<ClaimedPayment>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
-                    mandate_id, d.raw_json
-             FROM payments p JOIN payment_documents d ON d.seq = p.seq
+                    mandate_id
+             FROM payments p
              WHERE connection = ? AND status = 'PENDING_SUBMISSION'
                AND NOT EXISTS (SELECT 1 FROM outbound_file_payments f WHERE f.payment_id = p.id)
              ORDER BY p.seq",
@@ -129,6 +128,21 @@ impl SqliteStore {
         .fetch_all(&self.writer)
         .await?;
         rows.iter().map(claimed_from_row).collect()
+    }
+
+    pub(super) async fn payment_documents_impl(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT p.id, d.raw_json FROM payments p JOIN payment_documents d ON d.seq = p.seq
+             WHERE p.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(json)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows.into_iter().collect())
     }
 
     pub(super) async fn record_upload_impl(

@@ -843,8 +843,8 @@ impl Store for SqliteStore {
         let mut tx = self.begin().await?;
         let rows = sqlx::query(
             "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
-                    mandate_id, d.raw_json
-             FROM payments p JOIN payment_documents d ON d.seq = p.seq
+                    mandate_id
+             FROM payments p
              WHERE connection = ? AND status = 'APPROVED'
                AND scheme IN (SELECT value FROM json_each(?))
              ORDER BY p.seq LIMIT ?",
@@ -1096,6 +1096,10 @@ impl Store for SqliteStore {
         .fetch_optional(&self.readers)
         .await?;
         row.as_ref().map(outbound_file_from_row).transpose()
+    }
+
+    async fn payment_documents(&self, ids: &[&str]) -> Result<HashMap<String, String>, StoreError> {
+        self.payment_documents_impl(ids).await
     }
 
     async fn unfiled_payments(&self, connection: &str) -> Result<Vec<ClaimedPayment>, StoreError> {

@@ -577,3 +577,38 @@ async fn handed_over_instructions_build_the_same_files_as_stored_ones() {
     assert_eq!(built[0], built[1], "full handoff");
     assert_eq!(built[0], built[2], "handoff missing one payment");
 }
+
+/// Payments claimed by a window that never filed them (the process stopped in between)
+/// are filed by the first window of the next worker.
+#[tokio::test]
+async fn claimed_payments_no_file_carries_are_filed_after_a_restart() {
+    let bench = Bench::new(LatePolicy::Move).await;
+    bench
+        .drop(
+            "instant.ndjson",
+            &[instant("i-1"), instant("i-2")].join("\n"),
+        )
+        .await;
+    let ctx = bankgate::domain::event::EventContext::new(
+        bankgate::domain::event::Actor::System,
+        ts("2026-11-23T10:00:00Z"),
+    );
+    let claimed = bench
+        .store
+        .claim_for_submission(
+            &bench.config.connections[0].id,
+            bankgate::domain::scheme::Scheme::ALL,
+            10,
+            &ctx,
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(bench.status("i-1").await, PaymentStatus::PendingSubmission);
+    let mut worker = bench.worker("2026-11-23T10:00:00Z");
+    let report = worker.tick(ts("2026-11-23T10:00:01Z")).await.unwrap();
+    assert_eq!(report.built.len(), 1);
+    for id in ["i-1", "i-2"] {
+        assert_eq!(bench.status(id).await, PaymentStatus::Sent, "{id}");
+    }
+}

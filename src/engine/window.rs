@@ -3,9 +3,10 @@
 //! anything leaves the host.
 //!
 //! Crash safety: claiming is one transaction, recording a file another. A crash between
-//! them leaves payments `PENDING_SUBMISSION` that no file carries; the next window takes
-//! those first ([`Store::unfiled_payments`]), so nothing is lost and, since a payment can
-//! be carried by one file only (a unique index), nothing is sent twice.
+//! them leaves payments `PENDING_SUBMISSION` that no file carries; the first window after
+//! a start (and the next one after a failed window) takes those first
+//! ([`Store::unfiled_payments`]), so nothing is lost and, since a payment can be carried
+//! by one file only (a unique index), nothing is sent twice.
 //!
 //! # Execution dates (policy)
 //! Each payment's execution (or collection) date is computed with
@@ -60,9 +61,13 @@ pub struct Context<'a, S> {
     pub calendars: &'a Calendars,
     /// Instructions intake parsed a moment ago; what is not there is read from the store.
     pub handoff: Option<&'a Handoff>,
+    /// Whether to look for payments an earlier window claimed but did not file (after a
+    /// start or a failed window; a window that succeeds leaves none).
+    pub unfiled: bool,
 }
 
-/// Runs one window for `schemes` (plus any payments an earlier window left unfiled).
+/// Runs one window for `schemes` (plus, when `cx.unfiled`, any payments an earlier window
+/// left unfiled).
 pub async fn run<S: Store>(
     cx: &Context<'_, S>,
     schemes: &[Scheme],
@@ -71,7 +76,11 @@ pub async fn run<S: Store>(
 ) -> Result<WindowReport, EngineError> {
     let connection = &cx.connection.id;
     let ctx = EventContext::new(Actor::System, now);
-    let mut payments = cx.store.unfiled_payments(connection).await?;
+    let mut payments = if cx.unfiled {
+        cx.store.unfiled_payments(connection).await?
+    } else {
+        Vec::new()
+    };
     if !payments.is_empty() {
         info!(connection = %connection, payments = payments.len(), "Filing payments an earlier window claimed.");
     }

@@ -55,6 +55,9 @@ pub struct Worker<S, T> {
     stopped: Option<String>,
     /// Instructions intake parsed, taken by the windows (see [`Handoff`]).
     handoff: Option<Handoff>,
+    /// Whether the next window looks for claimed payments no file carries: at start
+    /// (after a crash there may be some) and after a window failed.
+    check_unfiled: bool,
 }
 
 impl<S: Store, T: Transport> Worker<S, T> {
@@ -96,6 +99,7 @@ impl<S: Store, T: Transport> Worker<S, T> {
             backoff: None,
             stopped: None,
             handoff: None,
+            check_unfiled: true,
         }
     }
 
@@ -138,7 +142,20 @@ impl<S: Store, T: Transport> Worker<S, T> {
             archive: &self.archive,
             calendars: &self.calendars,
             handoff: self.handoff.as_ref(),
+            unfiled: self.check_unfiled,
         }
+    }
+
+    /// Runs a window; remembers to look for unfiled payments next time if it failed.
+    async fn window(
+        &mut self,
+        schemes: &[Scheme],
+        cut_off: &crate::domain::timing::CutOff,
+        now: Timestamp,
+    ) -> Result<window::WindowReport, EngineError> {
+        let result = window::run(&self.context(), schemes, cut_off, now).await;
+        self.check_unfiled = result.is_err();
+        result
     }
 
     /// One round of work at `now`.
@@ -158,7 +175,7 @@ impl<S: Store, T: Transport> Worker<S, T> {
                 .next()
                 .map(|w| w.rule.clone())
                 .unwrap_or_else(schedule::immediate_cut_off);
-            let r = window::run(&self.context(), &schemes, &rule, now).await?;
+            let r = self.window(&schemes, &rule, now).await?;
             report.built.extend(r.files);
         }
         for i in 0..self.windows.len() {
@@ -170,7 +187,7 @@ impl<S: Store, T: Transport> Worker<S, T> {
             }
             let schemes = self.connection.schedules[i].schemes.clone();
             info!(connection = %id, schemes = ?schemes, cut_off = %w.cut_off, "Window open; building files.");
-            let r = window::run(&self.context(), &schemes, &w.rule, now).await?;
+            let r = self.window(&schemes, &w.rule, now).await?;
             report.built.extend(r.files);
             let calendar = self.calendars.get(schedule::schedule_calendar(&schemes));
             let after = if w.cut_off > now { w.cut_off } else { now };
@@ -179,13 +196,9 @@ impl<S: Store, T: Transport> Worker<S, T> {
         }
         let immediate = self.immediate_schemes();
         if !immediate.is_empty() {
-            let r = window::run(
-                &self.context(),
-                &immediate,
-                &schedule::immediate_cut_off(),
-                now,
-            )
-            .await?;
+            let r = self
+                .window(&immediate, &schedule::immediate_cut_off(), now)
+                .await?;
             report.built.extend(r.files);
         }
         if self.stopped.is_some() || self.retry_at.is_some_and(|t| t > now) {

@@ -151,84 +151,63 @@ impl SqliteStore {
         from: FileState,
         ctx: &EventContext,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT state, name FROM outbound_files WHERE message_id = ?")
-            .bind(message_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound {
-                what: "outbound file",
-                id: message_id.to_owned(),
-            });
-        };
-        let state: FileState =
-            parse_column("outbound file state", &row.try_get::<String, _>("state")?)?;
-        let name: String = row.try_get("name")?;
-        if state != from || !from.allows(FileState::Uploaded) {
-            return Err(StoreError::unexpected(
-                "outbound file",
-                message_id,
-                format!("state {from}, able to move to UPLOADED"),
-                format!("state {state}"),
-            ));
-        }
-        write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
-        // One JSON row for the whole file (not one row per payment from SQLite's thread).
-        let json: String = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(p.id, p.status, p.mandate_id, m.status)
-                                     ORDER BY f.position)
-             FROM outbound_file_payments f
-             JOIN payments p ON p.id = f.payment_id
-             LEFT JOIN mandates m ON m.id = p.mandate_id
-             WHERE f.message_id = ?",
-        )
-        .bind(message_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let rows: Vec<(String, String, Option<String>, Option<String>)> =
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
-                what: "outbound file payments",
-                detail: e.to_string(),
-            })?;
-        let evidence = Evidence {
-            source: Some(name),
-            ..Evidence::default()
-        };
-        let mut payments = Vec::with_capacity(rows.len());
-        let mut current = std::collections::HashMap::with_capacity(rows.len());
-        let mut mandates = Vec::new();
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for (id, status, mandate, mandate_status) in rows {
-            let status: PaymentStatus = parse_column("payment status", &status)?;
-            current.insert(id.clone(), status);
-            payments.push(Payment::restore(id, status).apply(
-                PaymentEvent::FileUploaded {
-                    evidence: evidence.clone(),
-                },
-                ctx,
-            )?);
-            if let (Some(mandate), Some(mandate_status)) = (mandate, mandate_status)
-                && seen.insert(mandate.clone())
-            {
-                let status: MandateStatus = parse_column("mandate status", &mandate_status)?;
-                if matches!(
-                    status,
-                    MandateStatus::Created | MandateStatus::PendingSubmission
-                ) {
-                    let mut m = Mandate::restore(mandate, status);
-                    if status == MandateStatus::Created {
-                        mandates.push(m.apply(MandateEvent::SubmissionStarted, ctx)?);
-                    }
-                    mandates.push(m.apply(
-                        MandateEvent::FileUploaded {
-                            evidence: evidence.clone(),
-                        },
-                        ctx,
-                    )?);
+        // Optimistic, for the common case (every payment PENDING_SUBMISSION, no mandate
+        // to move): records and event statements are built from a reader's view, without
+        // the writer; the transaction moves the payments guarded on their status. Any
+        // other case, or a status changed meanwhile, is done inside one transaction.
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM outbound_files WHERE message_id = ?")
+                .bind(message_id)
+                .fetch_optional(&self.readers)
+                .await?;
+        if let Some(name) = name {
+            let json: String = sqlx::query_scalar(FILE_PAYMENTS)
+                .bind(message_id)
+                .fetch_one(&self.readers)
+                .await?;
+            let (payments, _, mandates) = upload_records(&json, name, ctx)?;
+            let simple = mandates.is_empty()
+                && payments.iter().all(|r| {
+                    r.applied
+                        && r.status_before == Some(PaymentStatus::PendingSubmission)
+                        && r.status_after == PaymentStatus::Sent
+                });
+            if simple {
+                let ids: Vec<&str> = payments.iter().map(|r| r.entity_id.as_str()).collect();
+                let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+                let events: Vec<NewEvent<'_>> = payments.iter().map(super::record_event).collect();
+                let mut events = super::bulk::prepare_events(&events)?;
+                let mut tx = self.begin().await?;
+                upload_allowed(&mut tx, message_id, from).await?;
+                write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
+                let moved = sqlx::query(
+                    "UPDATE payments SET status = ?, updated_at = ?
+                     WHERE id IN (SELECT value FROM json_each(?))
+                       AND status = 'PENDING_SUBMISSION'",
+                )
+                .bind(PaymentStatus::Sent.as_str())
+                .bind(ts(ctx.at))
+                .bind(&ids)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if usize::try_from(moved).ok() == Some(payments.len()) {
+                    super::bulk::execute(&mut tx, &mut events).await?;
+                    tx.commit().await?;
+                    return Ok(payments.len());
                 }
+                tx.rollback().await?;
             }
         }
+        let mut tx = self.begin().await?;
+        let name = upload_allowed(&mut tx, message_id, from).await?;
+        write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
+        // One JSON row for the whole file (not one row per payment from SQLite's thread).
+        let json: String = sqlx::query_scalar(FILE_PAYMENTS)
+            .bind(message_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (payments, current, mandates) = upload_records(&json, name, ctx)?;
         // Their statuses were read by the SELECT above, in this transaction.
         let current = current.iter().map(|(id, s)| (id.as_str(), *s)).collect();
         super::bulk::persist_from(
@@ -519,4 +498,104 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A file's payments as one JSON row: id, status, mandate id and mandate status each.
+const FILE_PAYMENTS: &str =
+    "SELECT json_group_array(json_array(p.id, p.status, p.mandate_id, m.status)
+                             ORDER BY f.position)
+     FROM outbound_file_payments f
+     JOIN payments p ON p.id = f.payment_id
+     LEFT JOIN mandates m ON m.id = p.mandate_id
+     WHERE f.message_id = ?";
+
+/// The file's name, when it exists and may move from `from` (its current state) to
+/// `UPLOADED`.
+async fn upload_allowed(
+    tx: &mut Tx,
+    message_id: &str,
+    from: FileState,
+) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT state, name FROM outbound_files WHERE message_id = ?")
+        .bind(message_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return Err(StoreError::NotFound {
+            what: "outbound file",
+            id: message_id.to_owned(),
+        });
+    };
+    let state: FileState =
+        parse_column("outbound file state", &row.try_get::<String, _>("state")?)?;
+    if state != from || !from.allows(FileState::Uploaded) {
+        return Err(StoreError::unexpected(
+            "outbound file",
+            message_id,
+            format!("state {from}, able to move to UPLOADED"),
+            format!("state {state}"),
+        ));
+    }
+    Ok(row.try_get("name")?)
+}
+
+/// `FILE_UPLOADED` records for a file's payments (from [`FILE_PAYMENTS`]), their statuses
+/// as read, and the records of the mandates the file carries first.
+#[allow(clippy::type_complexity)]
+fn upload_records(
+    json: &str,
+    name: String,
+    ctx: &EventContext,
+) -> Result<
+    (
+        Vec<PaymentRecord>,
+        std::collections::HashMap<String, PaymentStatus>,
+        Vec<MandateRecord>,
+    ),
+    StoreError,
+> {
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt {
+            what: "outbound file payments",
+            detail: e.to_string(),
+        })?;
+    let evidence = Evidence {
+        source: Some(name),
+        ..Evidence::default()
+    };
+    let mut payments = Vec::with_capacity(rows.len());
+    let mut current = std::collections::HashMap::with_capacity(rows.len());
+    let mut mandates = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (id, status, mandate, mandate_status) in rows {
+        let status: PaymentStatus = parse_column("payment status", &status)?;
+        current.insert(id.clone(), status);
+        payments.push(Payment::restore(id, status).apply(
+            PaymentEvent::FileUploaded {
+                evidence: evidence.clone(),
+            },
+            ctx,
+        )?);
+        if let (Some(mandate), Some(mandate_status)) = (mandate, mandate_status)
+            && seen.insert(mandate.clone())
+        {
+            let status: MandateStatus = parse_column("mandate status", &mandate_status)?;
+            if matches!(
+                status,
+                MandateStatus::Created | MandateStatus::PendingSubmission
+            ) {
+                let mut m = Mandate::restore(mandate, status);
+                if status == MandateStatus::Created {
+                    mandates.push(m.apply(MandateEvent::SubmissionStarted, ctx)?);
+                }
+                mandates.push(m.apply(
+                    MandateEvent::FileUploaded {
+                        evidence: evidence.clone(),
+                    },
+                    ctx,
+                )?);
+            }
+        }
+    }
+    Ok((payments, current, mandates))
 }

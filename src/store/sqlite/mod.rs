@@ -39,6 +39,32 @@ pub struct SqliteStore {
     writer: SqlitePool,
 }
 
+/// `APPROVED` payments of a connection in some schemes, oldest first: what a claim takes.
+const CLAIM_CANDIDATES: &str = "SELECT id, scheme, amount_minor, currency, source_account,
+        requested_date, mandate_id
+     FROM payments p
+     WHERE connection = ? AND status = 'APPROVED'
+       AND scheme IN (SELECT value FROM json_each(?))
+     ORDER BY p.seq LIMIT ?";
+
+/// The claimed payments of `rows` and their `SUBMISSION_STARTED` records.
+fn claim_records(
+    rows: &[SqliteRow],
+    ctx: &EventContext,
+) -> Result<(Vec<ClaimedPayment>, Vec<PaymentRecord>), StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let claimed = engine::claimed_from_row(row)?;
+        records.push(
+            Payment::restore(claimed.id.clone(), PaymentStatus::Approved)
+                .apply(PaymentEvent::SubmissionStarted, ctx)?,
+        );
+        out.push(claimed);
+    }
+    Ok((out, records))
+}
+
 type Tx = Transaction<'static, Sqlite>;
 
 impl SqliteStore {
@@ -840,30 +866,50 @@ impl Store for SqliteStore {
     ) -> Result<Vec<ClaimedPayment>, StoreError> {
         let schemes: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
         let schemes = serde_json::to_string(&schemes).unwrap_or_else(|_| "[]".to_owned());
-        let mut tx = self.begin().await?;
-        let rows = sqlx::query(
-            "SELECT id, scheme, amount_minor, currency, source_account, requested_date,
-                    mandate_id
-             FROM payments p
-             WHERE connection = ? AND status = 'APPROVED'
-               AND scheme IN (SELECT value FROM json_each(?))
-             ORDER BY p.seq LIMIT ?",
-        )
-        .bind(connection)
-        .bind(schemes)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut records = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let claimed = engine::claimed_from_row(row)?;
-            records.push(
-                Payment::restore(claimed.id.clone(), PaymentStatus::Approved)
-                    .apply(PaymentEvent::SubmissionStarted, ctx)?,
-            );
-            out.push(claimed);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Optimistic: the candidates are read, and their state-machine records and event
+        // statements built, without the writer; the transaction then only moves them,
+        // guarded on their status. Should any have changed meanwhile, the claim is done
+        // again inside one transaction.
+        let rows = sqlx::query(CLAIM_CANDIDATES)
+            .bind(connection)
+            .bind(&schemes)
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await?;
+        let (out, records) = claim_records(&rows, ctx)?;
+        if out.is_empty() {
+            return Ok(out);
         }
+        let ids: Vec<&str> = out.iter().map(|c| c.id.as_str()).collect();
+        let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+        let events: Vec<NewEvent<'_>> = records.iter().map(record_event).collect();
+        let mut events = bulk::prepare_events(&events)?;
+        let mut tx = self.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE payments SET status = ?, updated_at = ?
+             WHERE id IN (SELECT value FROM json_each(?)) AND status = 'APPROVED'",
+        )
+        .bind(PaymentStatus::PendingSubmission.as_str())
+        .bind(ts(ctx.at))
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if usize::try_from(moved).ok() == Some(out.len()) {
+            bulk::execute(&mut tx, &mut events).await?;
+            tx.commit().await?;
+            return Ok(out);
+        }
+        tx.rollback().await?;
+        let mut tx = self.begin().await?;
+        let rows = sqlx::query(CLAIM_CANDIDATES)
+            .bind(connection)
+            .bind(&schemes)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let (out, records) = claim_records(&rows, ctx)?;
         // The SELECT above read them APPROVED in this transaction.
         let current = records
             .iter()
@@ -887,6 +933,27 @@ impl Store for SqliteStore {
         file: &OutboundFile,
         ctx: &EventContext,
     ) -> Result<(), StoreError> {
+        // Built before the writer is taken: the payment list and its rows.
+        let ids: Vec<&str> = file
+            .transactions
+            .iter()
+            .map(|t| t.payment_id.as_str())
+            .collect();
+        let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+        let rows = serde_json::to_string(
+            &file
+                .transactions
+                .iter()
+                .map(|t| {
+                    [
+                        t.payment_id.as_str(),
+                        t.end_to_end_id.as_str(),
+                        t.payment_information_id.as_str(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".to_owned());
         let mut tx = self.begin().await?;
         let existing: Option<String> =
             sqlx::query_scalar("SELECT state FROM outbound_files WHERE message_id = ?")
@@ -918,14 +985,8 @@ impl Store for SqliteStore {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let ids: Vec<&str> = file
-            .transactions
-            .iter()
-            .map(|t| t.payment_id.as_str())
-            .collect();
         // Every payment must be PENDING_SUBMISSION: counted here, looked at one by one
         // only when the count is off (to name the payment in the error).
-        let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
         let pending: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM payments
              WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING_SUBMISSION'",
@@ -973,22 +1034,16 @@ impl Store for SqliteStore {
                 format!("carried by file {other}"),
             ));
         }
-        let positioned: Vec<(usize, &FileTransaction)> =
-            file.transactions.iter().enumerate().collect();
-        for chunk in positioned.chunks(1000) {
-            let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
-                "INSERT INTO outbound_file_payments (message_id, position, payment_id,
-                     end_to_end_id, payment_information_id) ",
-            );
-            q.push_values(chunk, |mut b, (position, t)| {
-                b.push_bind(file.message_id.clone())
-                    .push_bind(*position as i64)
-                    .push_bind(t.payment_id.clone())
-                    .push_bind(t.end_to_end_id.clone())
-                    .push_bind(t.payment_information_id.clone());
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        // One statement for the file's payments: position, payment, EndToEndId, PmtInfId.
+        sqlx::query(
+            "INSERT INTO outbound_file_payments (message_id, position, payment_id,
+                 end_to_end_id, payment_information_id)
+             SELECT ?, key, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+        )
+        .bind(&file.message_id)
+        .bind(&rows)
+        .execute(&mut *tx)
+        .await?;
         append_event(
             &mut tx,
             NewEvent {

@@ -50,7 +50,12 @@ impl Handoff {
     /// Takes the instructions kept for `ids`, in the same order (`None` where none is).
     pub fn take<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Option<Instruction>> {
         let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.into_iter().map(|id| parsed.remove(id)).collect()
+        let taken = ids.into_iter().map(|id| parsed.remove(id)).collect();
+        if parsed.is_empty() {
+            // A map keeps its capacity (room for instructions, inline) when emptied.
+            *parsed = HashMap::new();
+        }
+        taken
     }
 
     /// Instructions kept now.

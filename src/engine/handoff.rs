@@ -20,7 +20,9 @@ use crate::domain::instruction::Instruction;
 /// Parsed instructions by payment id, shared by intake and the connection workers.
 #[derive(Debug, Clone, Default)]
 pub struct Handoff {
-    parsed: Arc<Mutex<HashMap<String, Instruction>>>,
+    /// Boxed: an instruction is several hundred bytes inline, and the map moves its
+    /// entries whenever it grows.
+    parsed: Arc<Mutex<HashMap<String, Box<Instruction>>>>,
 }
 
 impl Handoff {
@@ -43,14 +45,17 @@ impl Handoff {
                 );
                 parsed.clear();
             }
-            parsed.insert(id, instruction);
+            parsed.insert(id, Box::new(instruction));
         }
     }
 
     /// Takes the instructions kept for `ids`, in the same order (`None` where none is).
     pub fn take<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Option<Instruction>> {
         let mut parsed = self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
-        let taken = ids.into_iter().map(|id| parsed.remove(id)).collect();
+        let taken = ids
+            .into_iter()
+            .map(|id| parsed.remove(id).map(|instruction| *instruction))
+            .collect();
         if parsed.is_empty() {
             // A map keeps its capacity (room for instructions, inline) when emptied.
             *parsed = HashMap::new();

@@ -63,9 +63,10 @@ impl<S: Store> Recorder for StoreRecorder<'_, S> {
             .filter_map(|r| {
                 let instruction = r.outcome.as_ref().ok()?.clone();
                 let (connection, approval) = self.routing(&instruction);
-                Some(NewInstruction::new(
+                Some(NewInstruction::with_text(
                     instruction,
-                    &r.raw,
+                    r.raw.json.clone(),
+                    r.raw.content_sha256.clone(),
                     connection,
                     approval,
                 ))

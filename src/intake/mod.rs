@@ -55,7 +55,26 @@ pub struct RecordReport {
     pub outcome: Result<Instruction, Vec<Diagnostic>>,
     /// The record as read (a CSV row as its JSON equivalent): what the store keeps so
     /// the instruction can be read again later.
-    pub raw: Value,
+    pub raw: RawRecord,
+}
+
+/// A record as the store keeps it: its JSON text and the SHA-256 of its content (keys
+/// sorted, no whitespace; [`crate::store::content_sha256`]), which decides idempotency.
+/// Made while the file is read (on the reading thread, files ahead of the one being
+/// recorded), so recording only copies them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    pub json: String,
+    pub content_sha256: String,
+}
+
+impl RawRecord {
+    pub fn of(record: &Value) -> Self {
+        Self {
+            json: record.to_string(),
+            content_sha256: crate::store::content_sha256(record),
+        }
+    }
 }
 
 /// The verdict on one file: its records, and problems of the file as a whole.
@@ -243,6 +262,6 @@ fn read_one(
         kind: record.kind,
         key: record.key,
         outcome,
-        raw: value,
+        raw: RawRecord::of(&value),
     }
 }

@@ -88,8 +88,9 @@ impl ApprovalPolicy {
     }
 }
 
-/// One validated instruction to record. Built with [`NewInstruction::new`], which keeps
-/// the record's JSON text and its content hash together.
+/// One validated instruction to record. Built with [`NewInstruction::new`] (from the
+/// parsed record) or [`NewInstruction::with_text`] (from its text and hash made
+/// beforehand), which keep the record's JSON text and its content hash together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInstruction {
     pub instruction: Instruction,
@@ -113,10 +114,28 @@ impl NewInstruction {
         connection: String,
         approval: ApprovalPolicy,
     ) -> Self {
+        Self::with_text(
+            instruction,
+            record.to_string(),
+            content_sha256(record),
+            connection,
+            approval,
+        )
+    }
+
+    /// The instruction with its record's JSON text and content hash made beforehand
+    /// (as intake does while it reads a file).
+    pub fn with_text(
+        instruction: Instruction,
+        raw_json: String,
+        content_sha256: String,
+        connection: String,
+        approval: ApprovalPolicy,
+    ) -> Self {
         Self {
             instruction,
-            raw_json: record.to_string(),
-            content_sha256: content_sha256(record),
+            raw_json,
+            content_sha256,
             connection,
             approval,
         }

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
+use super::charset::{self, words};
 use crate::domain::instruction::Instruction;
 
 /// Longest ISO 20022 identifier (Max35Text).
@@ -165,15 +166,9 @@ pub fn payment_information_id(message_id: &str, index: usize) -> String {
     format!("{message_id}-{}", index + 1)
 }
 
-/// True when `id` can be sent as an EndToEndId unchanged.
+/// True when `id` can be sent as an EndToEndId unchanged: 1 to 35 of the SEPA
+/// characters but space, no leading, trailing or double `/`.
 pub fn is_safe_identifier(id: &str) -> bool {
-    let allowed = |b: u8| {
-        b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'+' | b'?' | b'/' | b'-' | b':' | b'(' | b')' | b'.' | b',' | b'\''
-            )
-    };
     let bytes = id.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
@@ -181,16 +176,14 @@ pub fn is_safe_identifier(id: &str) -> bool {
     if bytes.len() > MAX_ID_LEN || first == b'/' || last == b'/' {
         return false;
     }
-    // One pass (no `contains("//")` search): this runs twice per transaction.
+    // 8 bytes at a time (see `charset::is_clean`): this runs for every transaction.
     let mut previous_slash = false;
-    for &b in bytes {
-        let slash = b == b'/';
-        if !allowed(b) || (slash && previous_slash) {
-            return false;
-        }
-        previous_slash = slash;
-    }
-    true
+    words(bytes, |word| {
+        let slashes = word.eq(b'/');
+        let doubled = slashes & charset::word::after(slashes, previous_slash);
+        previous_slash = charset::word::last_held(slashes);
+        word.sepa() & !word.eq(b' ') == charset::word::ALL && doubled == 0
+    })
 }
 
 /// The EndToEndId for an instruction id; `true` when it is a mapped (hashed) value.
@@ -344,6 +337,44 @@ mod tests {
                 reference_message_id(&all[..n]),
                 "{n}"
             );
+        }
+    }
+
+    /// [`is_safe_identifier`] byte by byte, as it was first written.
+    fn is_safe_bytewise(id: &str) -> bool {
+        let allowed = |b: u8| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'+' | b'?' | b'/' | b'-' | b':' | b'(' | b')' | b'.' | b',' | b'\''
+                )
+        };
+        let bytes = id.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return false;
+        };
+        if bytes.len() > MAX_ID_LEN || first == b'/' || last == b'/' {
+            return false;
+        }
+        !id.contains("//") && bytes.iter().all(|&b| allowed(b))
+    }
+
+    #[test]
+    fn safe_identifier_check_by_chunks_is_the_bytewise_check() {
+        for len in 1..=40 {
+            for position in 0..len {
+                for special in ["/", "//", " ", ".", "é", "*", "_", "a", "'", "\u{0}"] {
+                    for fill in ["a", "/", "9"] {
+                        let mut id = fill.repeat(len);
+                        id.replace_range(position..position + 1, special);
+                        assert_eq!(is_safe_identifier(&id), is_safe_bytewise(&id), "{id:?}");
+                    }
+                }
+            }
+        }
+        for b in 0..=u8::MAX {
+            let id = format!("a{}b", char::from(b));
+            assert_eq!(is_safe_identifier(&id), is_safe_bytewise(&id), "{id:?}");
         }
     }
 

@@ -640,7 +640,17 @@ impl<'p> Checks<'p> {
         }
     }
 
+    #[inline]
     fn text(&mut self, text: &str, max: usize, id: &str, field: &'static str) {
+        // The common case: clean text within its limit (what `sepa_text` borrows).
+        if text.len() <= max && charset::is_clean(text) {
+            return;
+        }
+        self.text_to_convert(text, max, id, field);
+    }
+
+    #[cold]
+    fn text_to_convert(&mut self, text: &str, max: usize, id: &str, field: &'static str) {
         match sepa_text(text, max, self.strictness, id, field) {
             Ok(Cow::Borrowed(_)) => {}
             Ok(Cow::Owned(_)) => self.clean = false,

@@ -623,11 +623,7 @@ mod tests {
                     for fill in ["a", ".", " "] {
                         let mut text = fill.repeat(len);
                         text.replace_range(position..position + 1, special);
-                        assert_eq!(
-                            is_clean(&text),
-                            is_clean_bytewise(&text),
-                            "{text:?}"
-                        );
+                        assert_eq!(is_clean(&text), is_clean_bytewise(&text), "{text:?}");
                     }
                 }
             }

@@ -429,7 +429,8 @@ pub fn plan<'a>(input: &RenderInput<'a>) -> Result<Plan<'a>, Vec<RenderProblem>>
     })
 }
 
-/// How many transactions ahead planning and writing [`warm`] the texts they will read.
+/// How many transactions ahead planning [`warm`]s the texts it will read (one
+/// instruction at a time: it reads them in order); writing warms this many at once.
 pub(super) const WARM_AHEAD: usize = 8;
 
 /// Reads the first byte of each text of an instruction and returns them combined, so

@@ -254,10 +254,14 @@ fn credit_block<W: Write>(
     let transactions = &block.transactions;
     let mut warmed = 0;
     for (n, &index) in transactions.iter().enumerate() {
-        // Blocks take every n-th instruction or so: far apart in memory, so their texts
-        // are warmed a few transactions ahead.
-        if let Some(&ahead) = transactions.get(n + WARM_AHEAD) {
-            warmed ^= warm(&plan.instructions[ahead as usize]);
+        // A block takes every n-th instruction or so, far apart in memory: the texts of
+        // the next [`WARM_AHEAD`] transactions are warmed together, every [`WARM_AHEAD`]
+        // transactions, so that their reads from memory overlap each other (one at a
+        // time, each would wait for its instruction's fields first).
+        if n % WARM_AHEAD == 0 {
+            for &ahead in transactions.iter().skip(n + WARM_AHEAD).take(WARM_AHEAD) {
+                warmed ^= warm(&plan.instructions[ahead as usize]);
+            }
         }
         if let Instruction::CreditTransfer(ct) = &plan.instructions[index as usize] {
             let clean = plan.is_clean(index);

@@ -177,11 +177,9 @@ pub fn is_safe_identifier(id: &str) -> bool {
         return false;
     }
     // 8 bytes at a time (see `charset::is_clean`): this runs for every transaction.
-    let mut previous_slash = false;
-    words(bytes, |word| {
+    words(bytes, |word, previous| {
         let slashes = word.eq(b'/');
-        let doubled = slashes & charset::word::after(slashes, previous_slash);
-        previous_slash = charset::word::last_held(slashes);
+        let doubled = slashes & charset::word::after(slashes, previous == b'/');
         word.sepa() & !word.eq(b' ') == charset::word::ALL && doubled == 0
     })
 }

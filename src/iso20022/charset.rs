@@ -199,7 +199,7 @@ pub(crate) mod word {
     pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 
     /// The mask of the bytes whose previous byte passed (`mask`), the first byte's
-    /// previous byte being the previous word's last (`carry`: whether it passed).
+    /// previous byte being the one before the word (`carry`: whether it passed).
     #[inline(always)]
     pub(crate) fn after(mask: u64, carry: bool) -> u64 {
         (mask << 8) | (u64::from(carry) << 7)

@@ -9,12 +9,14 @@
 //! Compact output (the default) serializes each tag once, the first time an element name
 //! (or a run of tags, [`Xml::tags`]) is used, into a cache of byte fragments, and replays
 //! those bytes afterwards: a transaction is about 75 tags, and going through quick-xml's
-//! event layer for each of them was most of the writer's time. Indented output (profile
-//! knob `indent`, for people to read) goes through quick-xml's indenting writer event by
+//! event layer for each of them was most of the writer's time. The hot loops go one step
+//! further and prepare their runs of tags once ([`Xml::prepare`], [`Xml::element`]), so
+//! replaying one is a copy of constant size with no lookup. Indented output (profile knob
+//! `indent`, for people to read) goes through quick-xml's indenting writer event by
 //! event.
 //!
-//! Both write into a [`BufWriter`], so an unbuffered target (a file, a socket) sees
-//! large writes, not one per tag.
+//! Both write through a 64 KiB buffer (compact: [`Buffer`]; indented: a `BufWriter`), so
+//! an unbuffered target (a file, a socket) sees large writes, not one per tag.
 
 use std::io::{self, BufWriter, Write};
 
@@ -29,6 +31,8 @@ const BUFFER: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub enum Tag {
     Start(&'static str),
+    /// A start tag with one attribute, e.g. `<InstdAmt Ccy="EUR">`.
+    StartWith(&'static str, (&'static str, &'static str)),
     End(&'static str),
 }
 
@@ -36,9 +40,55 @@ impl Tag {
     fn event(self) -> Event<'static> {
         match self {
             Tag::Start(name) => Event::Start(BytesStart::new(name)),
+            Tag::StartWith(name, attribute) => start_event(name, &[attribute]).into_owned(),
             Tag::End(name) => Event::End(BytesEnd::new(name)),
         }
     }
+}
+
+/// A run of tags prepared once ([`Xml::prepare`]) and written many times ([`Xml::run`]):
+/// what the hot loops use instead of looking a run up per call. In compact output its
+/// bytes are what quick-xml's writer serialized for the tags, kept in a fixed-size array
+/// so that replaying them is one copy of constant size; in indented output the tags go
+/// through quick-xml's indenting writer one by one, as anywhere else.
+pub struct Run {
+    /// The serialized bytes, zero-padded to [`RUN`].
+    bytes: [u8; RUN],
+    /// How many of `bytes` are the run; `None` when it is longer than [`RUN`] (then
+    /// `long` holds it).
+    len: Option<usize>,
+    long: Box<[u8]>,
+    tags: Box<[Tag]>,
+}
+
+/// Longest run kept in a [`Run`]'s fixed-size array.
+const RUN: usize = 64;
+
+impl Run {
+    fn new(tags: &[Tag]) -> Self {
+        let serialized = serialize_all(tags.iter().map(|t| t.event()));
+        let mut bytes = [0; RUN];
+        let (len, long) = match bytes.get_mut(..serialized.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(&serialized);
+                (Some(serialized.len()), Box::default())
+            }
+            None => (None, serialized),
+        };
+        Self {
+            bytes,
+            len,
+            long,
+            tags: tags.into(),
+        }
+    }
+}
+
+/// Start and end tag of one element, prepared once ([`Xml::element`]), for
+/// [`Xml::text_in`].
+pub struct Element {
+    start: Run,
+    end: Run,
 }
 
 pub struct Xml<W: Write> {
@@ -50,8 +100,8 @@ pub struct Xml<W: Write> {
 enum Output<W: Write> {
     /// Markup replayed from quick-xml-serialized fragments.
     Compact {
-        out: BufWriter<W>,
-        tags: StaticTable<Element>,
+        out: Buffer<W>,
+        tags: StaticTable<Tags>,
         runs: StaticTable<Box<[u8]>>,
         attributed: AttributedCache,
     },
@@ -61,12 +111,12 @@ enum Output<W: Write> {
 
 impl<W: Write> Xml<W> {
     pub fn new(out: W, indent: bool) -> Self {
-        let out = BufWriter::with_capacity(BUFFER, out);
         let out = if indent {
+            let out = BufWriter::with_capacity(BUFFER, out);
             Output::Indented(Writer::new_with_indent(out, b' ', 2))
         } else {
             Output::Compact {
-                out,
+                out: Buffer::new(out),
                 tags: StaticTable::default(),
                 runs: StaticTable::default(),
                 attributed: AttributedCache::default(),
@@ -82,6 +132,36 @@ impl<W: Write> Xml<W> {
         self.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
     }
 
+    /// Prepares a run of tags for [`Xml::run`].
+    pub fn prepare(&self, tags: &[Tag]) -> Run {
+        Run::new(tags)
+    }
+
+    /// Prepares an element's start and end tag for [`Xml::text_in`].
+    pub fn element(&self, name: &'static str) -> Element {
+        Element {
+            start: Run::new(&[Tag::Start(name)]),
+            end: Run::new(&[Tag::End(name)]),
+        }
+    }
+
+    /// A prepared run of tags.
+    #[inline(always)]
+    pub fn run(&mut self, run: &Run) -> io::Result<()> {
+        match &mut self.out {
+            Output::Compact { out, .. } => out.run(run),
+            Output::Indented(writer) => indented_run(writer, run),
+        }
+    }
+
+    /// `<name>text</name>` of a prepared element, text escaped.
+    #[inline]
+    pub fn text_in(&mut self, element: &Element, text: &str) -> io::Result<()> {
+        self.run(&element.start)?;
+        self.value(text)?;
+        self.run(&element.end)
+    }
+
     /// A run of tags, e.g. `</EndToEndId></PmtId><Amt>`: in compact output one lookup
     /// and one write for the whole run. The run is a `'static` slice (a constant array
     /// at the call site), which is what the cache keys it by.
@@ -94,10 +174,11 @@ impl<W: Write> Xml<W> {
     }
 
     /// Escaped text, inside the element the previous call opened.
+    #[inline(always)]
     pub fn value(&mut self, text: &str) -> io::Result<()> {
         match &mut self.out {
             Output::Compact { out, .. } => out.write_all(escape(text).as_bytes()),
-            Output::Indented(writer) => writer.write_event(Event::Text(BytesText::new(text))),
+            Output::Indented(writer) => indented_text(writer, text),
         }
     }
 
@@ -183,25 +264,114 @@ impl<W: Write> Xml<W> {
 
     /// Ends the file with a newline, flushes the buffer and returns the target.
     pub fn finish(self) -> io::Result<W> {
-        let mut out = match self.out {
-            Output::Compact { out, .. } => out,
-            Output::Indented(writer) => writer.into_inner(),
-        };
-        out.write_all(b"\n")?;
-        out.into_inner().map_err(io::IntoInnerError::into_error)
+        match self.out {
+            Output::Compact { mut out, .. } => {
+                out.write_all(b"\n")?;
+                out.finish()
+            }
+            Output::Indented(writer) => {
+                let mut out = writer.into_inner();
+                out.write_all(b"\n")?;
+                out.into_inner().map_err(io::IntoInnerError::into_error)
+            }
+        }
     }
 
     /// One event through quick-xml, in either mode (used for the one-off declaration).
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         match &mut self.out {
-            Output::Compact { out, .. } => Writer::new(out).write_event(event),
+            Output::Compact { out, .. } => out.write_all(&serialize(event)),
             Output::Indented(writer) => writer.write_event(event),
         }
     }
 }
 
+/// A prepared run through the indenting writer, tag by tag (kept out of the compact
+/// path, which is inlined).
+#[inline(never)]
+fn indented_run<W: Write>(writer: &mut Writer<BufWriter<W>>, run: &Run) -> io::Result<()> {
+    run.tags
+        .iter()
+        .try_for_each(|t| writer.write_event(t.event()))
+}
+
+/// Text through the indenting writer.
+#[inline(never)]
+fn indented_text<W: Write>(writer: &mut Writer<BufWriter<W>>, text: &str) -> io::Result<()> {
+    writer.write_event(Event::Text(BytesText::new(text)))
+}
+
 fn start_event<'a>(name: &'a str, attributes: &[(&'a str, &'a str)]) -> Event<'a> {
     Event::Start(BytesStart::new(name).with_attributes(attributes.iter().copied()))
+}
+
+/// The output buffer of compact output: like a `BufWriter`, plus [`Buffer::run`],
+/// which copies a prepared run as a block of constant size (no `memcpy` call for a
+/// handful of bytes) and then counts only the run's own bytes.
+struct Buffer<W: Write> {
+    /// [`BUFFER`] bytes of output and [`RUN`] bytes of room for the padding of a run.
+    buf: Box<[u8]>,
+    /// Bytes of `buf` filled, at most [`BUFFER`].
+    len: usize,
+    out: W,
+}
+
+impl<W: Write> Buffer<W> {
+    fn new(out: W) -> Self {
+        Self {
+            buf: vec![0; BUFFER + RUN].into_boxed_slice(),
+            len: 0,
+            out,
+        }
+    }
+
+    #[inline(always)]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let end = self.len + bytes.len();
+        if end > BUFFER {
+            return self.write_cold(bytes);
+        }
+        self.buf[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn run(&mut self, run: &Run) -> io::Result<()> {
+        let Some(len) = run.len else {
+            return self.write_all(&run.long);
+        };
+        if self.len + len > BUFFER {
+            self.flush()?;
+        }
+        let at = self.len;
+        if let Some(target) = self.buf.get_mut(at..at + RUN) {
+            target.copy_from_slice(&run.bytes);
+        }
+        self.len = at + len;
+        Ok(())
+    }
+
+    #[cold]
+    fn write_cold(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.flush()?;
+        if bytes.len() > BUFFER {
+            return self.out.write_all(bytes);
+        }
+        self.buf[..bytes.len()].copy_from_slice(bytes);
+        self.len = bytes.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let len = std::mem::take(&mut self.len);
+        self.out.write_all(&self.buf[..len])
+    }
+
+    fn finish(mut self) -> io::Result<W> {
+        self.flush()?;
+        Ok(self.out)
+    }
 }
 
 /// Serializes one event with quick-xml's compact writer.
@@ -220,13 +390,13 @@ fn serialize_all<'e>(events: impl IntoIterator<Item = Event<'e>>) -> Box<[u8]> {
 }
 
 /// The start and end tag of one element, as quick-xml serializes them.
-struct Element {
+struct Tags {
     start: Box<[u8]>,
     end: Box<[u8]>,
 }
 
-fn element<'t>(tags: &'t mut StaticTable<Element>, name: &'static str) -> &'t Element {
-    tags.get(key_of(name.as_bytes()), || Element {
+fn element<'t>(tags: &'t mut StaticTable<Tags>, name: &'static str) -> &'t Tags {
+    tags.get(key_of(name.as_bytes()), || Tags {
         start: serialize(Event::Start(BytesStart::new(name))),
         end: serialize(Event::End(BytesEnd::new(name))),
     })

@@ -63,13 +63,16 @@ impl<S: Store> Recorder for StoreRecorder<'_, S> {
             .filter_map(|r| {
                 let instruction = r.outcome.as_ref().ok()?.clone();
                 let (connection, approval) = self.routing(&instruction);
-                Some(NewInstruction::with_text(
-                    instruction,
-                    r.raw.json.clone(),
-                    r.raw.content_sha256.clone(),
-                    connection,
-                    approval,
-                ))
+                Some(match &r.stored {
+                    Some(stored) => NewInstruction::with_text(
+                        instruction,
+                        stored.json.clone(),
+                        stored.content_sha256.clone(),
+                        connection,
+                        approval,
+                    ),
+                    None => NewInstruction::new(instruction, &r.raw, connection, approval),
+                })
             })
             .collect();
         let ctx = EventContext::new(Actor::System, Timestamp::now());

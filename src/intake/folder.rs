@@ -779,7 +779,11 @@ fn load(path: &Path, file: &ListedFile, accounts: &AccountBook, limits: Limits) 
         return Loaded::NotRead(FileAction::Deferred(DeferReason::Changing));
     }
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let report = read_file(name, &bytes, accounts, limits);
+    let mut report = read_file(name, &bytes, accounts, limits);
+    if report.is_valid() {
+        // Here, on the reading thread, rather than while the file is recorded.
+        report.prepare_to_store();
+    }
     Loaded::Read {
         incoming: IncomingFile {
             name: name.clone(),

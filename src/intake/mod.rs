@@ -54,14 +54,17 @@ pub struct RecordReport {
     pub key: Option<String>,
     pub outcome: Result<Instruction, Vec<Diagnostic>>,
     /// The record as read (a CSV row as its JSON equivalent): what the store keeps so
-    /// the instruction can be read again later.
-    pub raw: RawRecord,
+    /// the instruction can be read again later. `Null` once [`FileReport::prepare_to_store`]
+    /// turned it into `stored`.
+    pub raw: Value,
+    /// `raw` as the store keeps it, made by [`FileReport::prepare_to_store`].
+    pub stored: Option<RawRecord>,
 }
 
 /// A record as the store keeps it: its JSON text and the SHA-256 of its content (keys
 /// sorted, no whitespace; [`crate::store::content_sha256`]), which decides idempotency.
-/// Made while the file is read (on the reading thread, files ahead of the one being
-/// recorded), so recording only copies them.
+/// The drop folder makes them while the file is read (on the reading thread, files ahead
+/// of the one being recorded), so recording only copies them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRecord {
     pub json: String,
@@ -86,6 +89,14 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Makes every valid record's stored form ([`RawRecord`]) and drops its parsed JSON.
+    pub fn prepare_to_store(&mut self) {
+        for record in self.records.iter_mut().filter(|r| r.outcome.is_ok()) {
+            record.stored = Some(RawRecord::of(&record.raw));
+            record.raw = Value::Null;
+        }
+    }
+
     /// True when the file can be recorded as a whole: no file problem, no invalid record.
     pub fn is_valid(&self) -> bool {
         self.file_problems.is_empty() && self.records.iter().all(|r| r.outcome.is_ok())
@@ -262,6 +273,7 @@ fn read_one(
         kind: record.kind,
         key: record.key,
         outcome,
-        raw: RawRecord::of(&value),
+        raw: value,
+        stored: None,
     }
 }

@@ -103,8 +103,6 @@ pub const fn is_sepa_char(c: char) -> bool {
         )
 }
 
-/// Converts free text (a name, address line or remittance text) to the SEPA
-/// character set, following the conventions in the module documentation.
 /// True when [`to_sepa`] would return `text` unchanged: only SEPA characters, trimmed,
 /// no double spaces, and something besides dots and spaces. Lets callers skip the
 /// conversion (and its allocation) for the common, already clean text.
@@ -248,6 +246,8 @@ impl Word {
     }
 }
 
+/// Converts free text (a name, address line or remittance text) to the SEPA
+/// character set, following the conventions in the module documentation.
 pub fn to_sepa(text: &str, strictness: Strictness) -> Result<Converted, CharsetError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());

@@ -281,3 +281,34 @@ where
     }
     Ok(())
 }
+
+/// Moves the `count` payments of `ids` (a JSON array) from `from` to `to` and appends
+/// their prepared `events`, when every one of them is still in `from`; otherwise writes
+/// nothing to them and returns `false` (the caller rolls back and does it the long way).
+/// The optimistic half of claims and uploads: the records and statements were built
+/// before the transaction, from a reader's view.
+pub(super) async fn move_payments_if_all(
+    tx: &mut Tx,
+    ids: &str,
+    count: usize,
+    (from, to): (PaymentStatus, PaymentStatus),
+    at: Timestamp,
+    events: &mut [QueryBuilder<Sqlite>],
+) -> Result<bool, StoreError> {
+    let moved = sqlx::query(
+        "UPDATE payments SET status = ?, updated_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) AND status = ?",
+    )
+    .bind(to.as_str())
+    .bind(ts(at))
+    .bind(ids)
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if usize::try_from(moved).ok() != Some(count) {
+        return Ok(false);
+    }
+    execute(tx, events).await?;
+    Ok(true)
+}

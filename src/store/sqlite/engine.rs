@@ -180,19 +180,16 @@ impl SqliteStore {
                 let mut tx = self.begin().await?;
                 upload_allowed(&mut tx, message_id, from).await?;
                 write_file_state(&mut tx, message_id, from, FileState::Uploaded, None, ctx).await?;
-                let moved = sqlx::query(
-                    "UPDATE payments SET status = ?, updated_at = ?
-                     WHERE id IN (SELECT value FROM json_each(?))
-                       AND status = 'PENDING_SUBMISSION'",
+                let all = super::bulk::move_payments_if_all(
+                    &mut tx,
+                    &ids,
+                    payments.len(),
+                    (PaymentStatus::PendingSubmission, PaymentStatus::Sent),
+                    ctx.at,
+                    &mut events,
                 )
-                .bind(PaymentStatus::Sent.as_str())
-                .bind(ts(ctx.at))
-                .bind(&ids)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if usize::try_from(moved).ok() == Some(payments.len()) {
-                    super::bulk::execute(&mut tx, &mut events).await?;
+                .await?;
+                if all {
                     tx.commit().await?;
                     return Ok(payments.len());
                 }

@@ -886,18 +886,16 @@ impl Store for SqliteStore {
         let events: Vec<NewEvent<'_>> = records.iter().map(record_event).collect();
         let mut events = bulk::prepare_events(&events)?;
         let mut tx = self.begin().await?;
-        let moved = sqlx::query(
-            "UPDATE payments SET status = ?, updated_at = ?
-             WHERE id IN (SELECT value FROM json_each(?)) AND status = 'APPROVED'",
+        let all = bulk::move_payments_if_all(
+            &mut tx,
+            &ids,
+            out.len(),
+            (PaymentStatus::Approved, PaymentStatus::PendingSubmission),
+            ctx.at,
+            &mut events,
         )
-        .bind(PaymentStatus::PendingSubmission.as_str())
-        .bind(ts(ctx.at))
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if usize::try_from(moved).ok() == Some(out.len()) {
-            bulk::execute(&mut tx, &mut events).await?;
+        .await?;
+        if all {
             tx.commit().await?;
             return Ok(out);
         }

@@ -283,8 +283,9 @@ where
 }
 
 /// Moves the `count` payments of `ids` (a JSON array) from `from` to `to` and appends
-/// their prepared `events`, when every one of them is still in `from`; otherwise writes
-/// nothing to them and returns `false` (the caller rolls back and does it the long way).
+/// their prepared `events`, when every one of them is still in `from`. Otherwise returns
+/// `false` without appending the events; the UPDATE may have moved some of them, so the
+/// caller rolls the transaction back (and then does it the long way).
 /// The optimistic half of claims and uploads: the records and statements were built
 /// before the transaction, from a reader's view.
 pub(super) async fn move_payments_if_all(
@@ -311,4 +312,69 @@ pub(super) async fn move_payments_if_all(
     }
     execute(tx, events).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn status(store: &SqliteStore, id: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM payments WHERE id = ?")
+            .bind(id)
+            .fetch_one(&store.writer)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_guarded_move_happens_only_when_every_payment_is_where_it_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("bankgate.db"))
+            .await
+            .unwrap();
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut tx = store.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO intake_files (id, name, sha256, size, received_at, recorded_at)
+             VALUES (1, 'f.json', 'x', 0, 't', 't')",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for (id, status) in [("p1", "APPROVED"), ("p2", "CREATED")] {
+            sqlx::query(
+                "INSERT INTO payments (id, kind, connection, scheme, source_account,
+                     amount_minor, currency, status, approvals_required, content_sha256,
+                     intake_file_id, created_at, updated_at)
+                 VALUES (?, 'credit_transfer', 'bank', 'SEPA_CREDIT_TRANSFER', 'acc', 100,
+                     'EUR', ?, 0, 'h', 1, 't', 't')",
+            )
+            .bind(id)
+            .bind(status)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let claim = (PaymentStatus::Approved, PaymentStatus::PendingSubmission);
+
+        // p2 is not APPROVED (as if it had changed since it was read): no move.
+        let mut tx = store.begin().await.unwrap();
+        let moved = move_payments_if_all(&mut tx, r#"["p1","p2"]"#, 2, claim, at, &mut [])
+            .await
+            .unwrap();
+        assert!(!moved);
+        tx.rollback().await.unwrap();
+        assert_eq!(status(&store, "p1").await, "APPROVED");
+        assert_eq!(status(&store, "p2").await, "CREATED");
+
+        let mut tx = store.begin().await.unwrap();
+        let moved = move_payments_if_all(&mut tx, r#"["p1"]"#, 1, claim, at, &mut [])
+            .await
+            .unwrap();
+        assert!(moved);
+        tx.commit().await.unwrap();
+        assert_eq!(status(&store, "p1").await, "PENDING_SUBMISSION");
+        assert_eq!(status(&store, "p2").await, "CREATED");
+    }
 }

@@ -10,7 +10,7 @@ use bankgate::domain::instruction::Instruction;
 use bankgate::domain::mandate::{Mandate, MandateEvent, MandateStatus};
 use bankgate::domain::payment::{BankOutcome, Payment, PaymentEvent, PaymentStatus};
 use bankgate::domain::scheme::Scheme;
-use bankgate::intake::{self, AccountBook, Format, Limits};
+use bankgate::intake::{self, AccountBook, Format, Limits, RawRecord};
 use bankgate::store::*;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -59,7 +59,14 @@ fn prepare(name: &str, bytes: &[u8], connection: &str, approval: ApprovalPolicy)
         .instructions()
         .zip(&split.records)
         .map(|(instruction, (_, value))| {
-            NewInstruction::new(instruction.clone(), value, connection.to_owned(), approval)
+            let raw = RawRecord::of(value);
+            NewInstruction::with_text(
+                instruction.clone(),
+                raw.json,
+                raw.content_sha256,
+                connection.to_owned(),
+                approval,
+            )
         })
         .collect();
     Prepared {

@@ -63,16 +63,14 @@ impl<S: Store> Recorder for StoreRecorder<'_, S> {
             .filter_map(|r| {
                 let instruction = r.outcome.as_ref().ok()?.clone();
                 let (connection, approval) = self.routing(&instruction);
-                Some(match &r.stored {
-                    Some(stored) => NewInstruction::with_text(
-                        instruction,
-                        stored.json.clone(),
-                        stored.content_sha256.clone(),
-                        connection,
-                        approval,
-                    ),
-                    None => NewInstruction::new(instruction, &r.raw, connection, approval),
-                })
+                let stored = r.raw.to_stored();
+                Some(NewInstruction::with_text(
+                    instruction,
+                    stored.json,
+                    stored.content_sha256,
+                    connection,
+                    approval,
+                ))
             })
             .collect();
         let ctx = EventContext::new(Actor::System, Timestamp::now());

@@ -445,17 +445,15 @@ impl DropFolder {
             if let Some(f) = ready.get(index + LOAD_AHEAD) {
                 loading.push_back(self.start_load(f, accounts));
             }
-            let handled = self.handle(file, loaded, recorder).await;
+            let recorded = self.record(file, loaded, recorder).await;
             if let Some((moved, task)) = moving.take() {
                 finish(&mut state, &mut report, moved, moved_action(task).await);
             }
-            match handled {
-                Handled::Done(action) => {
+            match recorded {
+                Ok(accept) => moving = Some((file, tokio::spawn(accept.run()))),
+                Err(action) => {
                     fatal = matches!(action, FileAction::Fatal(_));
                     finish(&mut state, &mut report, file, action);
-                }
-                Handled::Accept(accept) => {
-                    moving = Some((file, tokio::spawn(accept.run())));
                 }
             }
             if fatal {
@@ -482,15 +480,8 @@ impl DropFolder {
         tokio::task::spawn_blocking(move || load(&path, &file, &accounts, limits))
     }
 
-    /// Records a loaded file, or rejects it. A recorded file is not moved yet: the
-    /// caller runs the returned [`Accept`].
-    async fn handle(&self, file: &ListedFile, loaded: Loaded, recorder: &impl Recorder) -> Handled {
-        Handled::Done(match self.record(file, loaded, recorder).await {
-            Ok(accept) => return Handled::Accept(accept),
-            Err(action) => action,
-        })
-    }
-
+    /// Records a loaded file, or rejects it (`Err`: what became of the file). A recorded
+    /// file is not moved yet: the caller runs the returned [`Accept`].
     async fn record(
         &self,
         file: &ListedFile,
@@ -614,14 +605,6 @@ impl DropFolder {
     }
 }
 
-/// A file of the inbox read and parsed (or refused before reading).
-/// What [`DropFolder::handle`] did with a file.
-enum Handled {
-    Done(FileAction),
-    /// Recorded; the ledger line and the move to `processed/` are still to do.
-    Accept(Accept),
-}
-
 /// A recorded file's ledger line and move to `processed/`.
 struct Accept {
     inbox: PathBuf,
@@ -719,6 +702,7 @@ fn finish(state: &mut ScanState, report: &mut ScanReport, file: &ListedFile, act
     });
 }
 
+/// A file of the inbox read and parsed (or refused before reading).
 enum Loaded {
     /// Read whole; `report` tells whether it is valid.
     Read {

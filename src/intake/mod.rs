@@ -54,11 +54,26 @@ pub struct RecordReport {
     pub key: Option<String>,
     pub outcome: Result<Instruction, Vec<Diagnostic>>,
     /// The record as read (a CSV row as its JSON equivalent): what the store keeps so
-    /// the instruction can be read again later. `Null` once [`FileReport::prepare_to_store`]
-    /// turned it into `stored`.
-    pub raw: Value,
-    /// `raw` as the store keeps it, made by [`FileReport::prepare_to_store`].
-    pub stored: Option<RawRecord>,
+    /// the instruction can be read again later.
+    pub raw: Raw,
+}
+
+/// A record as read: parsed, or already in the form the store keeps (after
+/// [`FileReport::prepare_to_store`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Raw {
+    Parsed(Value),
+    Stored(RawRecord),
+}
+
+impl Raw {
+    /// The form the store keeps.
+    pub fn to_stored(&self) -> RawRecord {
+        match self {
+            Raw::Parsed(value) => RawRecord::of(value),
+            Raw::Stored(stored) => stored.clone(),
+        }
+    }
 }
 
 /// A record as the store keeps it: its JSON text and the SHA-256 of its content (keys
@@ -92,8 +107,9 @@ impl FileReport {
     /// Makes every valid record's stored form ([`RawRecord`]) and drops its parsed JSON.
     pub fn prepare_to_store(&mut self) {
         for record in self.records.iter_mut().filter(|r| r.outcome.is_ok()) {
-            record.stored = Some(RawRecord::of(&record.raw));
-            record.raw = Value::Null;
+            if let Raw::Parsed(value) = &record.raw {
+                record.raw = Raw::Stored(RawRecord::of(value));
+            }
         }
     }
 
@@ -273,7 +289,6 @@ fn read_one(
         kind: record.kind,
         key: record.key,
         outcome,
-        raw: value,
-        stored: None,
+        raw: Raw::Parsed(value),
     }
 }

@@ -720,6 +720,53 @@ fn check_party(party: &Party, id: &str, prefix: &'static str, checks: &mut Check
     }
 }
 
+/// One optional text part of a postal address before `Ctry`.
+pub(super) struct AddressPart {
+    /// The XML element.
+    pub element: &'static str,
+    /// The instruction field, for a counterparty and for a mandate's debtor.
+    pub counterparty: &'static str,
+    pub debtor: &'static str,
+    /// The longest text the element takes.
+    pub max: usize,
+    pub value: fn(&PostalAddress) -> Option<&str>,
+}
+
+/// The optional text parts of a postal address before `Ctry`, in XSD order.
+pub(super) const ADDRESS_PARTS: [AddressPart; 4] = [
+    AddressPart {
+        element: "StrtNm",
+        counterparty: "counterparty.address.street",
+        debtor: "debtor.address.street",
+        max: 70,
+        value: |a| a.street.as_deref(),
+    },
+    AddressPart {
+        element: "BldgNb",
+        counterparty: "counterparty.address.building_number",
+        debtor: "debtor.address.building_number",
+        max: 16,
+        value: |a| a.building_number.as_deref(),
+    },
+    AddressPart {
+        element: "PstCd",
+        counterparty: "counterparty.address.postal_code",
+        debtor: "debtor.address.postal_code",
+        max: 16,
+        value: |a| a.postal_code.as_deref(),
+    },
+    AddressPart {
+        element: "TwnNm",
+        counterparty: "counterparty.address.town",
+        debtor: "debtor.address.town",
+        max: 35,
+        value: |a| a.town.as_deref(),
+    },
+];
+
+/// The longest `AdrLine`.
+pub(super) const ADDRESS_LINE_MAX: usize = 70;
+
 /// The text fields of an address with their element limits, in XSD order.
 pub fn address_fields<'a>(
     address: &'a PostalAddress,
@@ -729,40 +776,15 @@ pub fn address_fields<'a>(
     let name = move |counterparty: &'static str, debtor_name: &'static str| {
         if debtor { debtor_name } else { counterparty }
     };
-    [
-        (
-            name("counterparty.address.street", "debtor.address.street"),
-            address.street.as_deref(),
-            70,
-        ),
-        (
-            name(
-                "counterparty.address.building_number",
-                "debtor.address.building_number",
-            ),
-            address.building_number.as_deref(),
-            16,
-        ),
-        (
-            name(
-                "counterparty.address.postal_code",
-                "debtor.address.postal_code",
-            ),
-            address.postal_code.as_deref(),
-            16,
-        ),
-        (
-            name("counterparty.address.town", "debtor.address.town"),
-            address.town.as_deref(),
-            35,
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(field, value, max)| value.map(|v| (field, v, max)))
-    .chain(address.lines.iter().map(move |line| {
-        let field = name("counterparty.address.lines", "debtor.address.lines");
-        (field, line.as_str(), 70)
-    }))
+    ADDRESS_PARTS
+        .iter()
+        .filter_map(move |part| {
+            (part.value)(address).map(|v| (name(part.counterparty, part.debtor), v, part.max))
+        })
+        .chain(address.lines.iter().map(move |line| {
+            let field = name("counterparty.address.lines", "debtor.address.lines");
+            (field, line.as_str(), ADDRESS_LINE_MAX)
+        }))
 }
 
 fn check_remittance(remittance: Option<&Remittance>, id: &str, checks: &mut Checks<'_>) {

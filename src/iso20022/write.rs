@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 
 use super::ids;
 use super::message::MessageVersion;
-use super::plan::{Block, Plan, WARM_AHEAD, sepa_text, warm};
+use super::plan::{ADDRESS_LINE_MAX, ADDRESS_PARTS, Block, Plan, WARM_AHEAD, sepa_text, warm};
 use super::xml::{Element, Run, Tag, Xml};
 use crate::domain::account::{AccountIdentifier, Bic, RoutingIdentifier, RoutingKind};
 use crate::domain::instruction::{
@@ -288,10 +288,8 @@ struct CreditTags {
     name_to_address: Run,
     /// `</Nm></Cdtr>`
     name_end: Run,
-    street: Element,
-    building_number: Element,
-    postal_code: Element,
-    town: Element,
+    /// The elements of [`ADDRESS_PARTS`], in its order.
+    address: [Element; 4],
     country: Element,
     line: Element,
     /// `</PstlAdr></Cdtr>`
@@ -318,10 +316,7 @@ impl CreditTags {
             name: x.prepare(&[Start("Cdtr"), Start("Nm")]),
             name_to_address: x.prepare(&[End("Nm"), Start("PstlAdr")]),
             name_end: x.prepare(&[End("Nm"), End("Cdtr")]),
-            street: x.element("StrtNm"),
-            building_number: x.element("BldgNb"),
-            postal_code: x.element("PstCd"),
-            town: x.element("TwnNm"),
+            address: ADDRESS_PARTS.map(|part| x.element(part.element)),
             country: x.element("Ctry"),
             line: x.element("AdrLine"),
             address_end: x.prepare(&[End("PstlAdr"), End("Cdtr")]),
@@ -367,20 +362,14 @@ fn credit_transaction<W: Write>(
     match &party.address {
         Some(address) => {
             x.run(&tags.name_to_address)?;
-            let parts = [
-                (&tags.street, &address.street, 70),
-                (&tags.building_number, &address.building_number, 16),
-                (&tags.postal_code, &address.postal_code, 16),
-                (&tags.town, &address.town, 35),
-            ];
-            for (element, value, max) in parts {
-                if let Some(value) = value {
-                    x.text_in(element, &tx_text(plan, clean, value, max))?;
+            for (element, part) in tags.address.iter().zip(&ADDRESS_PARTS) {
+                if let Some(value) = (part.value)(address) {
+                    x.text_in(element, &tx_text(plan, clean, value, part.max))?;
                 }
             }
             x.text_in(&tags.country, address.country.as_str())?;
             for line in &address.lines {
-                x.text_in(&tags.line, &tx_text(plan, clean, line, 70))?;
+                x.text_in(&tags.line, &tx_text(plan, clean, line, ADDRESS_LINE_MAX))?;
             }
             x.run(&tags.address_end)?;
         }
@@ -498,31 +487,17 @@ fn debit_transaction<W: Write>(
         _ => None,
     });
     agent(x, plan, "DbtrAgt", bic)?;
-    let dbtr = PartyTags {
-        open: &[Start("Dbtr"), Start("Nm")],
-        close: &[End("Dbtr")],
-    };
-    party(x, plan, dbtr, &mandate.debtor, clean)?;
+    debtor(x, plan, &mandate.debtor, clean)?;
     counterparty_account(x, "DbtrAcct", &mandate.debtor.account)?;
     remittance(x, plan, dd.remittance.as_ref(), clean)?;
     x.end("DrctDbtTxInf")
 }
 
-/// The runs around a party: `<Cdtr><Nm>` and `</Cdtr>` (or `Dbtr`).
-struct PartyTags {
-    open: &'static [Tag],
-    close: &'static [Tag],
-}
-
-fn party<W: Write>(
-    x: &mut Xml<W>,
-    plan: &Plan<'_>,
-    tags: PartyTags,
-    party: &Party,
-    clean: bool,
-) -> io::Result<()> {
+/// A mandate's debtor: `<Dbtr><Nm>...</Nm>`, its address, `</Dbtr>`. (The creditor of a
+/// credit transfer is written by [`credit_transaction`] from prepared runs.)
+fn debtor<W: Write>(x: &mut Xml<W>, plan: &Plan<'_>, party: &Party, clean: bool) -> io::Result<()> {
     use Tag::{End, Start};
-    x.tags(tags.open)?;
+    x.tags(&[Start("Dbtr"), Start("Nm")])?;
     x.value(&tx_text(plan, clean, &party.name, MAX_NAME_LEN))?;
     match &party.address {
         Some(address) => {
@@ -531,7 +506,7 @@ fn party<W: Write>(
         }
         None => x.tags(&[End("Nm")])?,
     }
-    x.tags(tags.close)
+    x.tags(&[End("Dbtr")])
 }
 
 /// The inside of `PstlAdr` and its end tag.
@@ -541,20 +516,14 @@ fn postal_address<W: Write>(
     address: &PostalAddress,
     clean: bool,
 ) -> io::Result<()> {
-    let parts = [
-        ("StrtNm", &address.street, 70),
-        ("BldgNb", &address.building_number, 16),
-        ("PstCd", &address.postal_code, 16),
-        ("TwnNm", &address.town, 35),
-    ];
-    for (element, value, max) in parts {
-        if let Some(value) = value {
-            x.text(element, &tx_text(plan, clean, value, max))?;
+    for part in &ADDRESS_PARTS {
+        if let Some(value) = (part.value)(address) {
+            x.text(part.element, &tx_text(plan, clean, value, part.max))?;
         }
     }
     x.text("Ctry", address.country.as_str())?;
     for line in &address.lines {
-        x.text("AdrLine", &tx_text(plan, clean, line, 70))?;
+        x.text("AdrLine", &tx_text(plan, clean, line, ADDRESS_LINE_MAX))?;
     }
     x.tags(&[Tag::End("PstlAdr")])
 }

@@ -88,9 +88,9 @@ impl ApprovalPolicy {
     }
 }
 
-/// One validated instruction to record. Built with [`NewInstruction::new`] (from the
-/// parsed record) or [`NewInstruction::with_text`] (from its text and hash made
-/// beforehand), which keep the record's JSON text and its content hash together.
+/// One validated instruction to record. Built with [`NewInstruction::with_text`] from the
+/// record's JSON text and content hash, made together
+/// ([`crate::intake::RawRecord::of`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInstruction {
     pub instruction: Instruction,
@@ -106,25 +106,7 @@ pub struct NewInstruction {
 }
 
 impl NewInstruction {
-    /// The instruction read from `record`: its JSON text and content hash come from the
-    /// parsed record, so nothing is parsed twice.
-    pub fn new(
-        instruction: Instruction,
-        record: &serde_json::Value,
-        connection: String,
-        approval: ApprovalPolicy,
-    ) -> Self {
-        Self::with_text(
-            instruction,
-            record.to_string(),
-            content_sha256(record),
-            connection,
-            approval,
-        )
-    }
-
-    /// The instruction with its record's JSON text and content hash made beforehand
-    /// (as intake does while it reads a file).
+    /// The instruction with its record's JSON text and content hash.
     pub fn with_text(
         instruction: Instruction,
         raw_json: String,

@@ -868,62 +868,50 @@ impl Store for SqliteStore {
         let schemes = serde_json::to_string(&schemes).unwrap_or_else(|_| "[]".to_owned());
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         // Optimistic: the candidates are read, and their state-machine records and event
-        // statements built, without the writer; the transaction then only moves them,
-        // guarded on their status. Should any have changed meanwhile, the claim is done
-        // again inside one transaction.
-        let rows = sqlx::query(CLAIM_CANDIDATES)
-            .bind(connection)
-            .bind(&schemes)
-            .bind(limit)
-            .fetch_all(&self.readers)
-            .await?;
-        let (out, records) = claim_records(&rows, ctx)?;
-        if out.is_empty() {
-            return Ok(out);
+        // statements built, on a reader, without the writer; the transaction then only
+        // moves them, guarded on their status. Should any have changed meanwhile, the
+        // candidates are read again inside the transaction, where the move cannot miss.
+        let mut inside: Option<Tx> = None;
+        loop {
+            let candidates = sqlx::query(CLAIM_CANDIDATES)
+                .bind(connection)
+                .bind(&schemes)
+                .bind(limit);
+            let rows = match inside.as_mut() {
+                Some(tx) => candidates.fetch_all(&mut **tx).await?,
+                None => candidates.fetch_all(&self.readers).await?,
+            };
+            let (out, records) = claim_records(&rows, ctx)?;
+            if out.is_empty() {
+                return Ok(out);
+            }
+            let ids: Vec<&str> = out.iter().map(|c| c.id.as_str()).collect();
+            let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+            let events: Vec<NewEvent<'_>> = records.iter().map(record_event).collect();
+            let mut events = bulk::prepare_events(&events)?;
+            let read_inside = inside.is_some();
+            let mut tx = match inside.take() {
+                Some(tx) => tx,
+                None => self.begin().await?,
+            };
+            let claim = (PaymentStatus::Approved, PaymentStatus::PendingSubmission);
+            if bulk::move_payments_if_all(&mut tx, &ids, out.len(), claim, ctx.at, &mut events)
+                .await?
+            {
+                tx.commit().await?;
+                return Ok(out);
+            }
+            tx.rollback().await?;
+            if read_inside {
+                return Err(StoreError::unexpected(
+                    "claim",
+                    connection,
+                    "the APPROVED payments read in the same transaction to move",
+                    "some of them in another status",
+                ));
+            }
+            inside = Some(self.begin().await?);
         }
-        let ids: Vec<&str> = out.iter().map(|c| c.id.as_str()).collect();
-        let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
-        let events: Vec<NewEvent<'_>> = records.iter().map(record_event).collect();
-        let mut events = bulk::prepare_events(&events)?;
-        let mut tx = self.begin().await?;
-        let all = bulk::move_payments_if_all(
-            &mut tx,
-            &ids,
-            out.len(),
-            (PaymentStatus::Approved, PaymentStatus::PendingSubmission),
-            ctx.at,
-            &mut events,
-        )
-        .await?;
-        if all {
-            tx.commit().await?;
-            return Ok(out);
-        }
-        tx.rollback().await?;
-        let mut tx = self.begin().await?;
-        let rows = sqlx::query(CLAIM_CANDIDATES)
-            .bind(connection)
-            .bind(&schemes)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let (out, records) = claim_records(&rows, ctx)?;
-        // The SELECT above read them APPROVED in this transaction.
-        let current = records
-            .iter()
-            .map(|r| (r.entity_id.as_str(), PaymentStatus::Approved))
-            .collect();
-        bulk::persist_from(
-            &mut tx,
-            StatusTable::Payments,
-            "payment",
-            &records,
-            current,
-            false,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
     }
 
     async fn record_outbound_file(
